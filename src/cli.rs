@@ -1,0 +1,115 @@
+//! The command line: one file per subcommand. Tables for people (log strings sanitised), `--json`
+//! for scripts. No business logic here: commands call `ingest`, `store` and `analysis`.
+
+mod activity;
+mod chain;
+mod db;
+mod demo;
+mod findings;
+mod ingest;
+mod role;
+mod sessions;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// rolecall: who really did this, what else did they do, and is it normal for them.
+#[derive(Debug, Parser)]
+#[command(name = "rolecall", version, about)]
+pub struct Cli {
+    /// The cache (default: $ROLECALL_DB, else ~/.local/share/rolecall/rolecall.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Log more (to stderr).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load CloudTrail, GuardDuty and VPC flow log files or directories into the cache.
+    Ingest(ingest::Args),
+    /// Inspect the cache.
+    Db(db::Args),
+    /// Build the bundled demo cache (or generate an organisation's logs) and open it.
+    Demo(demo::Args),
+    /// The chain of roles behind an event ID, access key, principal ID or assumed-role ARN.
+    Chain(chain::Args),
+    /// Role sessions: who assumed them, how, and how busy they were.
+    Sessions(sessions::Args),
+    /// A role's resource interaction: who assumed it, what it assumed, sessions involved.
+    Role(role::Args),
+    /// API call volume of a role session, role or user, against its baseline.
+    Activity(activity::Args),
+    /// GuardDuty findings with their scope and resolved actor.
+    Findings(findings::ListArgs),
+    /// One finding, its scope, and its actor resolved to a role session and chain.
+    Finding(findings::ShowArgs),
+}
+
+/// What every command gets: where the cache is and what time it is.
+pub struct Ctx {
+    pub db: PathBuf,
+    pub now_ms: i64,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let ctx = Ctx {
+        db: cli.db.clone().unwrap_or_else(default_db_path),
+        now_ms: chrono::Utc::now().timestamp_millis(),
+    };
+    let result = match cli.command {
+        Command::Ingest(a) => ingest::run(&ctx, a),
+        Command::Db(a) => db::run(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
+        Command::Chain(a) => chain::run(&ctx, a),
+        Command::Sessions(a) => sessions::run(&ctx, a),
+        Command::Role(a) => role::run(&ctx, a),
+        Command::Activity(a) => activity::run(&ctx, a),
+        Command::Findings(a) => findings::run_list(&ctx, a),
+        Command::Finding(a) => findings::run_show(&ctx, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the error and its causes, sanitised (paths and IDs may come from logs).
+            let msg = format!("{e:#}");
+            eprintln!("rolecall: {}", crate::text::sanitize(&msg));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `$ROLECALL_DB`, else `$XDG_DATA_HOME/rolecall/rolecall.db`, else
+/// `~/.local/share/rolecall/rolecall.db`.
+pub fn default_db_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("ROLECALL_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    data.join("rolecall").join("rolecall.db")
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

@@ -1,0 +1,1 @@
+//! Normalising one CloudTrail record (typed, borrowed serde mirror) into `model::Event`.

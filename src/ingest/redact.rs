@@ -1,0 +1,1 @@
+//! Removing secrets (`sessionToken` values) from a record before it is stored.

@@ -1,0 +1,1 @@
+//! The timestamp formats CloudTrail, STS and GuardDuty actually write.

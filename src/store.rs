@@ -1,0 +1,192 @@
+//! The SQLite cache: schema and append-only migrations, batched writes (one transaction per
+//! file), and the plain read queries other layers build on. Knows nothing about panes, the CLI or
+//! raw log formats.
+
+mod error;
+mod info;
+mod intern;
+mod migrate;
+mod raw;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+pub use error::StoreError;
+pub use info::{CacheInfo, CoverageRow, load_all_rejects, load_info, load_rejects};
+pub use raw::load_raw;
+pub use writer::{FileWriter, Inserted, RunTotals};
+
+use intern::Interner;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The cache. Owns one connection; a writer (`FileWriter`) borrows it for one file at a time.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+    interner: Interner,
+}
+
+/// Secondary indexes on `events`. Dropped before a bulk first load into an empty cache and
+/// rebuilt after it (building once is several times cheaper than maintaining them row by row).
+const EVENT_INDEXES: &[(&str, &str)] = &[
+    ("events_time", "events(time_ms)"),
+    ("events_principal", "events(principal, time_ms)"),
+    ("events_access_key", "events(access_key, time_ms)"),
+    ("events_issuer", "events(issuer_arn, time_ms)"),
+    (
+        "events_shared",
+        "events(shared_event_id) WHERE shared_event_id IS NOT NULL",
+    ),
+];
+
+impl Store {
+    /// Opens (creating if needed, owner-only) the cache at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::io(path, e))?;
+        }
+        let existed = path.exists();
+        let conn = Connection::open(path)?;
+        restrict_permissions(path, existed)?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            interner: Interner::default(),
+        };
+        store.configure()?;
+        Ok(store)
+    }
+
+    /// Opens an existing cache read-only (the TUI worker, analyses).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version = migrate::current_version(&conn)?;
+        if version < migrate::latest_version() {
+            return Err(StoreError::Outdated {
+                found: version,
+                wanted: migrate::latest_version(),
+            });
+        }
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            interner: Interner::default(),
+        })
+    }
+
+    /// An in-memory cache for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        let mut store = Store {
+            conn: Connection::open_in_memory()?,
+            path: None,
+            interner: Interner::default(),
+        };
+        store.configure()?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // WAL: readers (the TUI worker) never block the writer, and a killed ingest leaves the
+        // last committed file intact. NORMAL sync is durable across application crashes.
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "cache_size", -65536)?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        migrate::run(&mut self.conn)?;
+        self.ensure_indexes()?;
+        Ok(())
+    }
+
+    /// The underlying connection, for read queries in `store` submodules and `analysis`.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Mutable access for layers that own derived tables (`analysis` attribution).
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Where the cache lives (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Creates any missing secondary index (after a bulk load, or after a crash during one).
+    pub fn ensure_indexes(&self) -> Result<()> {
+        for (name, def) in EVENT_INDEXES {
+            self.conn
+                .execute_batch(&format!("CREATE INDEX IF NOT EXISTS {name} ON {def};"))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the secondary event indexes when the cache holds no events yet, so a first bulk
+    /// load builds them once at the end. Returns whether it did.
+    pub fn prepare_bulk_load(&self) -> Result<bool> {
+        let any: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM events LIMIT 1", [], |r| r.get(0))
+            .optional()?;
+        if any.is_some() {
+            return Ok(false);
+        }
+        for (name, _) in EVENT_INDEXES {
+            self.conn
+                .execute_batch(&format!("DROP INDEX IF EXISTS {name};"))?;
+        }
+        Ok(true)
+    }
+
+    /// The integer key of an interned string, if the cache has ever seen it.
+    pub fn lookup_string(&self, s: &str) -> Result<Option<i64>> {
+        lookup_string(&self.conn, s)
+    }
+}
+
+/// The integer key of an interned string, if the cache has ever seen it.
+pub fn lookup_string(conn: &Connection, s: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM strings WHERE s = ?1")?
+        .query_row([s], |r| r.get(0))
+        .optional()?)
+}
+
+/// The text of an interned string key.
+pub fn load_string(conn: &Connection, id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT s FROM strings WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The xxh3 hash of an event ID as SQLite stores it (`events.id_hash`).
+pub fn event_id_hash(event_id: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(event_id.as_bytes()) as i64
+}
+
+#[cfg(unix)]
+fn restrict_permissions(path: &Path, existed: bool) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // Owner-only whether we created it or not: the cache holds who-did-what across an org.
+    let _ = existed;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| StoreError::io(path, e))
+}
+
+#[cfg(not(unix))]
+fn restrict_permissions(_path: &Path, _existed: bool) -> Result<()> {
+    Ok(())
+}

@@ -1,0 +1,429 @@
+//! Writes: ingest runs, and one transaction per file for its events, findings, flow records and
+//! rejects. A file is either wholly in the cache or not at all, so a killed ingest leaves nothing
+//! half-written and the next run completes it without duplicates.
+
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::raw::{BlockBuilder, raw_ref};
+use super::{Result, Store, event_id_hash};
+use crate::model::{Event, Finding, FlowRecord};
+
+/// What became of one record offered to the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    Duplicate,
+    /// A different event ID with the same 64-bit hash: not stored; the caller rejects it.
+    HashCollision,
+}
+
+/// Counts for a run or a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RunTotals {
+    pub files: u64,
+    pub events_new: u64,
+    pub events_dup: u64,
+    pub findings_new: u64,
+    pub findings_dup: u64,
+    pub flows_new: u64,
+    pub flows_dup: u64,
+    pub rejected: u64,
+}
+
+impl RunTotals {
+    pub fn add(&mut self, other: &RunTotals) {
+        self.files += other.files;
+        self.events_new += other.events_new;
+        self.events_dup += other.events_dup;
+        self.findings_new += other.findings_new;
+        self.findings_dup += other.findings_dup;
+        self.flows_new += other.flows_new;
+        self.flows_dup += other.flows_dup;
+        self.rejected += other.rejected;
+    }
+
+    fn records_new(&self) -> u64 {
+        self.events_new + self.findings_new + self.flows_new
+    }
+
+    fn records_dup(&self) -> u64 {
+        self.events_dup + self.findings_dup + self.flows_dup
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+#[derive(Default, Clone, Copy)]
+struct DayCount {
+    events: i64,
+    first_ms: i64,
+    last_ms: i64,
+}
+
+impl Store {
+    /// Records the start of an ingest run; returns its id.
+    pub fn insert_run(&self, paths: &str, started_ms: i64) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO ingest_runs (started_ms, paths) VALUES (?1, ?2)",
+            params![started_ms, paths],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records the end of an ingest run with its totals.
+    pub fn finish_run(&self, run_id: i64, finished_ms: i64, t: &RunTotals) -> Result<()> {
+        self.conn.execute(
+            "UPDATE ingest_runs SET finished_ms = ?2, files = ?3, events_new = ?4, events_dup = ?5,
+                 findings = ?6, flows = ?7, rejected = ?8 WHERE id = ?1",
+            params![
+                run_id,
+                finished_ms,
+                t.files as i64,
+                t.events_new as i64,
+                t.events_dup as i64,
+                t.findings_new as i64,
+                t.flows_new as i64,
+                t.rejected as i64
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Records a reject outside any file transaction (a file that could not be opened at all).
+    pub fn insert_reject(
+        &self,
+        run_id: i64,
+        file: &str,
+        position: &str,
+        reason: &str,
+        excerpt: Option<&str>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO rejects (run_id, file, position, reason, excerpt)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![run_id, file, position, reason, excerpt])?;
+        Ok(())
+    }
+
+    /// Starts the transaction for one file.
+    pub fn file_writer(&mut self, run_id: i64, file: &str, format: &str) -> Result<FileWriter<'_>> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let next_block: i64 =
+            match self
+                .conn
+                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM raw_blocks", [], |r| {
+                    r.get(0)
+                }) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(e.into());
+                }
+            };
+        Ok(FileWriter {
+            store: self,
+            run_id,
+            file: file.to_string(),
+            format: format.to_string(),
+            block: BlockBuilder::default(),
+            next_block,
+            days: HashMap::new(),
+            totals: RunTotals::default(),
+            size: None,
+            done: false,
+        })
+    }
+}
+
+/// The open transaction for one file. Dropped without `commit`, it rolls back.
+pub struct FileWriter<'a> {
+    store: &'a mut Store,
+    run_id: i64,
+    file: String,
+    format: String,
+    block: BlockBuilder,
+    next_block: i64,
+    days: HashMap<(String, String, i64), DayCount>,
+    totals: RunTotals,
+    size: Option<u64>,
+    done: bool,
+}
+
+impl FileWriter<'_> {
+    /// Counts so far in this file.
+    pub fn totals(&self) -> RunTotals {
+        self.totals
+    }
+
+    /// The file's size on disk, recorded with the file row.
+    pub fn set_size(&mut self, size: u64) {
+        self.size = Some(size);
+    }
+
+    /// Inserts one event unless its `eventID` is already cached.
+    pub fn insert_event(&mut self, ev: &Event) -> Result<Inserted> {
+        let conn = &self.store.conn;
+        let i = &mut self.store.interner;
+        let hash = event_id_hash(&ev.event_id);
+        let id = &ev.identity;
+        let row = params![
+            ev.time_ms,
+            hash,
+            ev.event_id,
+            i.opt(conn, ev.account_id.as_deref())?,
+            i.opt(conn, ev.region.as_deref())?,
+            i.id(conn, &ev.event_source)?,
+            i.id(conn, &ev.event_name)?,
+            i.opt(conn, ev.error_code.as_deref())?,
+            ev.read_only,
+            i.opt(conn, id.user_type.as_deref())?,
+            i.opt(conn, id.principal_id.as_deref())?,
+            i.opt(conn, id.arn.as_deref())?,
+            i.opt(conn, id.account_id.as_deref())?,
+            i.opt(conn, id.access_key_id.as_deref())?,
+            i.opt(conn, id.user_name.as_deref())?,
+            i.opt(conn, id.issuer_arn.as_deref())?,
+            id.session_created_ms,
+            i.opt(conn, id.source_identity.as_deref())?,
+            i.opt(conn, id.invoked_by.as_deref())?,
+            i.opt(conn, ev.source_ip.as_deref())?,
+            i.opt(conn, ev.user_agent.as_deref())?,
+            ev.shared_event_id,
+            raw_ref(self.next_block, self.block.len()),
+        ];
+        let changed = conn
+            .prepare_cached(
+                "INSERT INTO events (time_ms, id_hash, event_id, account, region, source, name,
+                    error_code, read_only, user_type, principal, arn, caller_account, access_key,
+                    user_name, issuer_arn, session_created_ms, source_identity, invoked_by,
+                    source_ip, user_agent, shared_event_id, raw_ref)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23)
+                 ON CONFLICT (id_hash) DO NOTHING",
+            )?
+            .execute(row)?;
+        if changed == 0 {
+            let existing: Option<String> = conn
+                .prepare_cached("SELECT event_id FROM events WHERE id_hash = ?1")?
+                .query_row([hash], |r| r.get(0))
+                .optional()?;
+            if existing.as_deref() == Some(ev.event_id.as_str()) {
+                self.totals.events_dup += 1;
+                return Ok(Inserted::Duplicate);
+            }
+            return Ok(Inserted::HashCollision);
+        }
+        let rowid = conn.last_insert_rowid();
+        if let Some(sts) = &ev.sts {
+            conn.prepare_cached(
+                "INSERT INTO sts_calls (event, role_arn, role_session_name, source_identity,
+                    issued_key, assumed_role_id, assumed_role_arn, expires_ms, provider_arn,
+                    subject, caller_provider)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                rowid,
+                i.opt(conn, sts.role_arn.as_deref())?,
+                sts.role_session_name,
+                sts.source_identity,
+                i.opt(conn, sts.issued_access_key.as_deref())?,
+                i.opt(conn, sts.assumed_role_id.as_deref())?,
+                i.opt(conn, sts.assumed_role_arn.as_deref())?,
+                sts.expires_ms,
+                sts.provider_arn,
+                sts.subject,
+                id.identity_provider,
+            ])?;
+        }
+        self.block.push(ev.raw.as_bytes());
+        if self.block.is_full() {
+            self.block.flush(conn, self.next_block)?;
+            self.next_block += 1;
+        }
+        let key = (
+            ev.account_id.clone().unwrap_or_default(),
+            ev.region.clone().unwrap_or_default(),
+            ev.time_ms.div_euclid(DAY_MS),
+        );
+        let day = self.days.entry(key).or_insert(DayCount {
+            events: 0,
+            first_ms: ev.time_ms,
+            last_ms: ev.time_ms,
+        });
+        day.events += 1;
+        day.first_ms = day.first_ms.min(ev.time_ms);
+        day.last_ms = day.last_ms.max(ev.time_ms);
+        self.totals.events_new += 1;
+        Ok(Inserted::New)
+    }
+
+    /// Inserts one finding revision unless that revision is already cached.
+    pub fn insert_finding(&mut self, f: &Finding) -> Result<Inserted> {
+        let changed = self
+            .store
+            .conn
+            .prepare_cached(
+                "INSERT INTO findings (finding_id, updated_ms, count, type, severity, title,
+                    description, account, region, created_ms, first_seen_ms, last_seen_ms,
+                    resource_type, access_key, principal_id, user_name, user_type, instance_id,
+                    api, service_name, caller_ip, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?21, ?22)
+                 ON CONFLICT (finding_id, updated_ms, count) DO NOTHING",
+            )?
+            .execute(params![
+                f.finding_id,
+                f.updated_ms,
+                f.count,
+                f.finding_type,
+                f.severity,
+                f.title,
+                f.description,
+                f.account_id,
+                f.region,
+                f.created_ms,
+                f.first_seen_ms,
+                f.last_seen_ms,
+                f.resource_type,
+                f.access_key_id,
+                f.principal_id,
+                f.user_name,
+                f.user_type,
+                f.instance_id,
+                f.api,
+                f.service_name,
+                f.caller_ip,
+                f.raw,
+            ])?;
+        Ok(if changed == 0 {
+            self.totals.findings_dup += 1;
+            Inserted::Duplicate
+        } else {
+            self.totals.findings_new += 1;
+            Inserted::New
+        })
+    }
+
+    /// Inserts one flow record unless an identical one is already cached.
+    pub fn insert_flow(&mut self, r: &FlowRecord) -> Result<Inserted> {
+        let mut key = String::new();
+        for (k, v) in &r.fields {
+            key.push_str(k);
+            key.push('=');
+            key.push_str(v);
+            key.push('\u{1f}');
+        }
+        let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes()) as i64;
+        // The line's fields in the log's own order, as `[["name", "value"], …]`.
+        let fields = serde_json::to_string(&r.fields).unwrap_or_default();
+        let changed = self
+            .store
+            .conn
+            .prepare_cached(
+                "INSERT INTO flows (line_hash, version, account, interface_id, src_addr, dst_addr,
+                    src_port, dst_port, protocol, packets, bytes, start_ms, end_ms, action,
+                    log_status, vpc_id, instance_id, region, fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19)
+                 ON CONFLICT (line_hash) DO NOTHING",
+            )?
+            .execute(params![
+                hash,
+                r.version,
+                r.account_id,
+                r.interface_id,
+                r.src_addr,
+                r.dst_addr,
+                r.src_port,
+                r.dst_port,
+                r.protocol,
+                r.packets,
+                r.bytes,
+                r.start_ms,
+                r.end_ms,
+                r.action,
+                r.log_status,
+                r.vpc_id,
+                r.instance_id,
+                r.region,
+                fields,
+            ])?;
+        Ok(if changed == 0 {
+            self.totals.flows_dup += 1;
+            Inserted::Duplicate
+        } else {
+            self.totals.flows_new += 1;
+            Inserted::New
+        })
+    }
+
+    /// Records a rejected record of this file. `excerpt` is kept short: it is evidence, not data.
+    pub fn reject(&mut self, position: &str, reason: &str, excerpt: Option<&str>) -> Result<()> {
+        let excerpt = excerpt.map(|e| truncate(e, 200));
+        self.store
+            .insert_reject(self.run_id, &self.file, position, reason, excerpt)?;
+        self.totals.rejected += 1;
+        Ok(())
+    }
+
+    /// Writes the last block, the coverage counts and the file row, and commits.
+    pub fn commit(mut self) -> Result<RunTotals> {
+        let conn = &self.store.conn;
+        self.block.flush(conn, self.next_block)?;
+        for ((account, region, day), c) in &self.days {
+            conn.prepare_cached(
+                "INSERT INTO coverage (account, region, day, events, first_ms, last_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (account, region, day) DO UPDATE SET
+                    events = events + excluded.events,
+                    first_ms = MIN(first_ms, excluded.first_ms),
+                    last_ms = MAX(last_ms, excluded.last_ms)",
+            )?
+            .execute(params![
+                account, region, day, c.events, c.first_ms, c.last_ms
+            ])?;
+        }
+        conn.prepare_cached(
+            "INSERT INTO files (run_id, path, format, size, records_new, records_dup, rejected)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            self.run_id,
+            self.file,
+            self.format,
+            self.size.map(|s| s as i64),
+            self.totals.records_new() as i64,
+            self.totals.records_dup() as i64,
+            self.totals.rejected as i64,
+        ])?;
+        conn.execute_batch("COMMIT")?;
+        self.done = true;
+        let mut totals = self.totals;
+        totals.files = 1;
+        Ok(totals)
+    }
+}
+
+impl Drop for FileWriter<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.store.conn.execute_batch("ROLLBACK");
+            self.store.interner.forget();
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
