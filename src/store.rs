@@ -48,9 +48,8 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::io(path, e))?;
         }
-        let existed = path.exists();
+        create_owner_only(path)?;
         let conn = Connection::open(path)?;
-        restrict_permissions(path, existed)?;
         let mut store = Store {
             conn,
             path: Some(path.to_path_buf()),
@@ -177,16 +176,28 @@ pub fn event_id_hash(event_id: &str) -> i64 {
     xxhash_rust::xxh3::xxh3_64(event_id.as_bytes()) as i64
 }
 
+/// Creates the cache file owner-only before SQLite opens it (no window where it is readable by
+/// others), and tightens an existing one: the cache holds who-did-what across an organisation.
+/// SQLite gives its `-wal` and `-shm` files the database file's mode.
 #[cfg(unix)]
-fn restrict_permissions(path: &Path, existed: bool) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    // Owner-only whether we created it or not: the cache holds who-did-what across an org.
-    let _ = existed;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| StoreError::io(path, e))
+fn create_owner_only(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| StoreError::io(path, e))
+        }
+        Err(e) => Err(StoreError::io(path, e)),
+    }
 }
 
 #[cfg(not(unix))]
-fn restrict_permissions(_path: &Path, _existed: bool) -> Result<()> {
+fn create_owner_only(_path: &Path) -> Result<()> {
     Ok(())
 }
