@@ -103,8 +103,10 @@ fn richness(identity: &Identity) -> u8 {
 /// cross-account AssumeRole are stitched into one, keeping the richer caller identity.
 pub fn build_issuance(existing: Option<Issuance>, copy: &StsCopyRef<'_>) -> Issuance {
     let sts = copy.sts;
-    let failed = copy.error_code.is_some()
-        || (sts.issued_access_key.is_none() && sts.assumed_role_id.is_none());
+    // An error code makes an attempt. A record without credentials and without an error is
+    // merely incomplete (test fixtures, `responseElements` dropped by a pipeline): it can
+    // never be linked to (no key, no principal), but it is not called a failure.
+    let failed = copy.error_code.is_some();
     let role_arn = sts.role_arn.clone().or_else(|| {
         sts.assumed_role_arn
             .as_deref()
@@ -271,9 +273,11 @@ pub fn is_instance_id(name: &str) -> bool {
     })
 }
 
-/// Whether a role is an IAM Identity Center permission-set role (`AWSReservedSSO_…`).
+/// Whether a role is an IAM Identity Center permission-set role: named `AWSReservedSSO_…`,
+/// under the path `/aws-reserved/sso.amazonaws.com/`.
 pub fn is_identity_center_role(role_arn: &str) -> bool {
     role_name(role_arn).is_some_and(|n| n.starts_with("AWSReservedSSO_"))
+        || role_arn.contains(":role/aws-reserved/sso.amazonaws.com/")
 }
 
 /// The origin named by the caller of an observed issuance, or `None` when the caller is a role

@@ -35,8 +35,10 @@ impl Table {
         self.rows.is_empty()
     }
 
-    /// Prints the table to stdout.
+    /// Prints the table to stdout. A closed pipe (`| head`) ends the output quietly.
     pub fn print(&self) {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate() {
@@ -45,22 +47,24 @@ impl Table {
                 }
             }
         }
-        let line = |cells: &[String]| {
-            let mut out = String::new();
+        let mut line = |cells: &[String]| -> std::io::Result<()> {
+            let mut text = String::new();
             for (i, c) in cells.iter().enumerate() {
                 let w = widths.get(i).copied().unwrap_or(0);
-                if i + 1 == cells.len() {
-                    out.push_str(c);
-                } else {
-                    out.push_str(c);
-                    out.push_str(&" ".repeat(w.saturating_sub(c.chars().count()) + 2));
+                text.push_str(c);
+                if i + 1 < cells.len() {
+                    text.push_str(&" ".repeat(w.saturating_sub(c.chars().count()) + 2));
                 }
             }
-            println!("{}", out.trim_end());
+            writeln!(out, "{}", text.trim_end())
         };
-        line(&self.header);
+        if line(&self.header).is_err() {
+            return;
+        }
         for r in &self.rows {
-            line(r);
+            if line(r).is_err() {
+                return;
+            }
         }
     }
 }
