@@ -9,6 +9,7 @@ mod findings;
 mod ingest;
 mod role;
 mod sessions;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -2,10 +2,13 @@
 //! file), and the plain read queries other layers build on. Knows nothing about panes, the CLI or
 //! raw log formats.
 
+mod attribution;
 mod error;
+mod events_read;
 mod info;
 mod intern;
 mod migrate;
+mod queries;
 mod raw;
 mod writer;
 
@@ -13,8 +16,25 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub use attribution::{
+    IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_parent_link,
+    insert_session_from_issuance, insert_watermark, load_issuance, load_issuance_by_dedup,
+    load_issuance_by_event_id, load_latest_issuance, load_link_candidates, load_sts_copies,
+    load_unlinked_callers_of, load_watermark,
+};
 pub use error::StoreError;
+pub use events_read::{
+    CachedEvent, load_event, load_latest_call_by_key, load_latest_call_by_principal,
+    load_latest_event_ms, load_max_event_row,
+};
 pub use info::{CacheInfo, CoverageRow, load_all_rejects, load_info, load_rejects};
+pub use queries::{
+    Breakdown, BreakdownRow, EntityColumn, IssuanceGroup, PrincipalRow, load_assumers_of,
+    load_breakdown, load_days_with_data, load_earliest_event_ms, load_finding, load_findings,
+    load_fine_series, load_hours, load_principal, load_principal_by_arn, load_role_arns,
+    load_role_sessions, load_roles_assumed_by, load_session_issuances, load_sessions_started_by,
+    load_string_id,
+};
 pub use raw::load_raw;
 pub use writer::{FileWriter, Inserted, RunTotals};
 

@@ -27,6 +27,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         progress: !args.json,
     };
     let report = ingest_paths(&mut store, &args.paths, &opts, ctx.now_ms)?;
+    // Attribution (issuances, sessions, chain links) follows the new events right away.
+    crate::analysis::refresh(&mut store).context("deriving attribution after ingest")?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -5,7 +5,10 @@ use rusqlite::Connection;
 use super::{Result, StoreError};
 
 /// Every migration, in order. Never edit a shipped one: append the next.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_attribution.sql"),
+];
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

@@ -1,0 +1,206 @@
+//! Classifying one JSON object and handing it to the right normaliser: a CloudTrail record, a
+//! `lookup-events` entry (the record is a JSON string in `CloudTrailEvent`), an EventBridge
+//! envelope (`detail-type` + `detail`: a CloudTrail record or a GuardDuty finding), a GuardDuty
+//! finding in either casing, or a nested container of records. Anything else is rejected with
+//! a reason that says what the object looked like.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+use super::split::{ArrayEnd, Pos, Reader};
+use crate::ingest::cloudtrail::{self, RawRecord, Text};
+use crate::ingest::{Record, guardduty};
+use crate::store::StoreError;
+
+/// What an object is, decided from its keys.
+pub(super) enum Kind<'a> {
+    /// `{"Records": […]}` or `{"Findings": […]}` inside an array or a line.
+    Container(&'a RawValue),
+    /// A `lookup-events` entry and its `CloudTrailEvent`.
+    LookupEntry(&'a RawValue),
+    /// An EventBridge envelope.
+    Envelope,
+    CloudTrail,
+    Finding,
+    Unknown,
+}
+
+pub(super) fn kind_of<'a>(raw: &RawRecord<'a>) -> Kind<'a> {
+    if let Some(array) = raw.records.or(raw.findings) {
+        return Kind::Container(array);
+    }
+    if let Some(inner) = raw.cloudtrail_event {
+        return Kind::LookupEntry(inner);
+    }
+    if raw.detail_type.is_present() || (raw.detail.is_some() && raw.source.is_present()) {
+        return Kind::Envelope;
+    }
+    // Any CloudTrail key, even `null`, makes it a CloudTrail record: whether it is a usable
+    // one is for the normaliser to say, with a reason naming what is missing.
+    let absent = |t: &Text| matches!(t, Text::Absent);
+    if !(absent(&raw.event_time)
+        && absent(&raw.event_name)
+        && absent(&raw.event_source)
+        && absent(&raw.event_id)
+        && absent(&raw.event_version)
+        && raw.user_identity.is_none())
+    {
+        return Kind::CloudTrail;
+    }
+    if raw.finding_type.is_present()
+        && (raw.severity.is_present() || raw.schema_version.is_present())
+    {
+        return Kind::Finding;
+    }
+    Kind::Unknown
+}
+
+/// Whether `bytes` is an object this reader can ingest (used to find where to resume after a
+/// broken record).
+pub fn is_known_record(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| serde_json::from_str::<RawRecord>(t).ok())
+        .is_some_and(|raw| !matches!(kind_of(&raw), Kind::Unknown))
+}
+
+impl Reader<'_, '_, '_> {
+    /// Classifies and normalises the value at `start..end`, handing the result to the sink.
+    pub fn element(&mut self, start: usize, end: usize, pos: Pos) -> Result<(), StoreError> {
+        let data = self.data;
+        let bytes = &data[start..end];
+        if bytes.first() != Some(&b'{') {
+            return self.reject(start, end, pos, "not a JSON object".into());
+        }
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => return self.reject(start, end, pos, format!("not valid UTF-8: {e}")),
+        };
+        let raw: RawRecord = match serde_json::from_str(text) {
+            Ok(r) => r,
+            Err(e) => return self.reject(start, end, pos, format!("malformed JSON: {e}")),
+        };
+        let result = match kind_of(&raw) {
+            Kind::Container(array) => return self.nested(array, start, end, pos),
+            Kind::CloudTrail => cloudtrail::normalise(&raw, text).map(event),
+            Kind::LookupEntry(inner) => lookup_entry(inner),
+            Kind::Envelope => envelope(&raw),
+            Kind::Finding => guardduty::parse_finding(bytes).map(finding),
+            Kind::Unknown => Err(unknown(text)),
+        };
+        match result {
+            Ok(record) => self.accept(record),
+            Err(reason) => self.reject(start, end, pos, reason),
+        }
+    }
+
+    /// A container inside an array element or a line: its records are read like the file's
+    /// own, placed under `pos`. One level only.
+    fn nested(
+        &mut self,
+        array: &RawValue,
+        start: usize,
+        end: usize,
+        pos: Pos,
+    ) -> Result<(), StoreError> {
+        if pos.parent.is_some() {
+            let reason = "a container of records nested inside another: not read".into();
+            return self.reject(start, end, pos, reason);
+        }
+        if !array.get().starts_with('[') {
+            let reason = "Records / Findings is not an array".into();
+            return self.reject(start, end, pos, reason);
+        }
+        // The raw value borrows from `self.data`: its offset there is where the array starts.
+        let offset = (array.get().as_ptr() as usize).wrapping_sub(self.data.as_ptr() as usize);
+        if offset >= self.data.len() {
+            return self.reject(
+                start,
+                end,
+                pos,
+                "internal: container outside the data".into(),
+            );
+        }
+        match self.array(offset, Some((pos.unit, pos.n)))? {
+            ArrayEnd::Closed(_) | ArrayEnd::Exhausted => Ok(()),
+        }
+    }
+}
+
+fn event(e: crate::model::Event) -> Record {
+    Record::Event(Box::new(e))
+}
+
+fn finding(f: crate::model::Finding) -> Record {
+    Record::Finding(Box::new(f))
+}
+
+/// A `lookup-events` entry: the CloudTrail record is a JSON string in `CloudTrailEvent` (some
+/// re-exports write it as an object). The stored record is that inner record.
+fn lookup_entry(inner: &RawValue) -> Result<Record, String> {
+    let json = inner.get();
+    let record: Cow<str> = if json.starts_with('"') {
+        serde_json::from_str(json).map_err(|e| format!("CloudTrailEvent: {e}"))?
+    } else if json.starts_with('{') {
+        Cow::Borrowed(json)
+    } else {
+        return Err("CloudTrailEvent is neither a JSON string nor an object".into());
+    };
+    cloudtrail::parse_record(record.as_bytes())
+        .map(event)
+        .map_err(|e| format!("CloudTrailEvent: {e}"))
+}
+
+/// An EventBridge envelope: GuardDuty findings (`source` `aws.guardduty`, `detail-type`
+/// `GuardDuty Finding`) and CloudTrail records (`AWS API Call via CloudTrail`, `AWS Console
+/// Sign In via CloudTrail`, `AWS Service Event via CloudTrail`…) travel in `detail`.
+fn envelope(raw: &RawRecord<'_>) -> Result<Record, String> {
+    let detail_type = raw.detail_type.get().unwrap_or("");
+    let source = raw.source.get().unwrap_or("");
+    let Some(detail) = raw.detail else {
+        return Err(format!(
+            "EventBridge event {detail_type:?} without a detail"
+        ));
+    };
+    let detail_text = detail.get();
+    if source == "aws.guardduty" || detail_type == "GuardDuty Finding" {
+        return guardduty::parse_finding(detail_text.as_bytes()).map(finding);
+    }
+    let inner: RawRecord =
+        serde_json::from_str(detail_text).map_err(|e| format!("detail: malformed JSON: {e}"))?;
+    match kind_of(&inner) {
+        Kind::CloudTrail => cloudtrail::normalise(&inner, detail_text).map(event),
+        Kind::Finding => guardduty::parse_finding(detail_text.as_bytes()).map(finding),
+        _ => Err(format!(
+            "EventBridge event {detail_type:?} from {source:?}: the detail is neither a \
+             CloudTrail record nor a GuardDuty finding"
+        )),
+    }
+}
+
+/// The reason for an object nobody claims, naming (some of) its keys.
+fn unknown(text: &str) -> String {
+    if text[1..].trim_start().starts_with('}') {
+        return "an empty object".into();
+    }
+    let keys = serde_json::from_str::<BTreeMap<Cow<str>, IgnoredAny>>(text)
+        .map(|m| {
+            let mut names: Vec<String> = m
+                .keys()
+                .take(8)
+                .map(|k| k.chars().take(40).collect())
+                .collect();
+            if m.len() > 8 {
+                names.push("…".into());
+            }
+            names.join(", ")
+        })
+        .unwrap_or_default();
+    format!(
+        "not a CloudTrail record, GuardDuty finding, EventBridge event or lookup-events entry \
+         (keys: {keys})"
+    )
+}

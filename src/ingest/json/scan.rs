@@ -1,0 +1,245 @@
+//! A small byte scanner for JSON structure: where a value ends, tracking strings, escapes and
+//! bracket nesting, without building anything. It does not validate JSON (serde does that per
+//! record); it only has to find record boundaries fast and notice when they are broken.
+
+/// Why a value's end could not be found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanError {
+    /// The data ends inside the value (a truncated file).
+    Eof,
+    /// A closing bracket of the wrong kind at this offset (a bracket was lost or added).
+    Mismatch(usize),
+    /// A raw line break inside a string at this offset (a quote was lost or added: JSON strings
+    /// cannot span lines).
+    LineBreakInString(usize),
+    /// A byte that cannot start a value at this offset.
+    Unexpected(usize),
+}
+
+impl ScanError {
+    /// A reason for a reject, with `line_of` turning offsets into line numbers.
+    pub fn describe(&self, mut line_of: impl FnMut(usize) -> usize) -> String {
+        match self {
+            ScanError::Eof => "truncated: the data ends inside this record".into(),
+            ScanError::Mismatch(at) => format!(
+                "malformed JSON: unbalanced brackets (mismatched closing bracket at line {})",
+                line_of(*at)
+            ),
+            ScanError::LineBreakInString(at) => format!(
+                "malformed JSON: unterminated string (line break inside a string at line {})",
+                line_of(*at)
+            ),
+            ScanError::Unexpected(at) => format!(
+                "malformed JSON: unexpected character at line {}",
+                line_of(*at)
+            ),
+        }
+    }
+}
+
+/// Whether `b` is JSON whitespace.
+pub fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The offset of the first non-whitespace byte at or after `i` (or `data.len()`).
+pub fn skip_ws(data: &[u8], mut i: usize) -> usize {
+    while i < data.len() && is_ws(data[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The offset just past the string whose opening quote is at `start`.
+pub fn string_end(data: &[u8], start: usize) -> Result<usize, ScanError> {
+    let mut i = start + 1;
+    loop {
+        let hit = memchr::memchr3(b'"', b'\\', b'\n', &data[i.min(data.len())..])
+            .ok_or(ScanError::Eof)?;
+        i += hit;
+        match data[i] {
+            b'"' => return Ok(i + 1),
+            b'\\' => {
+                // Skip the escaped byte, whatever it is (`\"`, `\\`, `\u…`).
+                i += 2;
+                if i > data.len() {
+                    return Err(ScanError::Eof);
+                }
+            }
+            _ => return Err(ScanError::LineBreakInString(i)),
+        }
+    }
+}
+
+/// The offset just past the value starting at `start` (a non-whitespace byte).
+/// `stack` is scratch space, reused between calls.
+pub fn value_end(data: &[u8], start: usize, stack: &mut Vec<u8>) -> Result<usize, ScanError> {
+    let Some(&first) = data.get(start) else {
+        return Err(ScanError::Eof);
+    };
+    match first {
+        b'"' => return string_end(data, start),
+        b'{' | b'[' => {}
+        b'}' | b']' | b',' | b':' => return Err(ScanError::Unexpected(start)),
+        _ => {
+            // A bare scalar (number, true, false, null): up to the next delimiter.
+            let mut i = start;
+            while i < data.len() && !is_ws(data[i]) && !b",]}[{\":".contains(&data[i]) {
+                i += 1;
+            }
+            return Ok(i);
+        }
+    }
+    stack.clear();
+    let mut i = start;
+    while i < data.len() {
+        match data[i] {
+            b'"' => {
+                i = string_end(data, i)?;
+                continue;
+            }
+            b'{' => stack.push(b'}'),
+            b'[' => stack.push(b']'),
+            c @ (b'}' | b']') => {
+                if stack.pop() != Some(c) {
+                    return Err(ScanError::Mismatch(i));
+                }
+                if stack.is_empty() {
+                    return Ok(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(ScanError::Eof)
+}
+
+/// Walks the keys of the object starting at `start` (a `{`), calling `visit(key, value_start)`
+/// for each; `visit` returns `true` to stop. Returns the offset where it stopped: just past the
+/// object, or at the value `visit` stopped on. Keys with escapes are passed raw (between quotes).
+pub fn walk_keys(
+    data: &[u8],
+    start: usize,
+    stack: &mut Vec<u8>,
+    mut visit: impl FnMut(&[u8], usize) -> bool,
+) -> Result<usize, ScanError> {
+    let mut i = skip_ws(data, start + 1);
+    if data.get(i) == Some(&b'}') {
+        return Ok(i + 1);
+    }
+    loop {
+        match data.get(i) {
+            None => return Err(ScanError::Eof),
+            Some(b'"') => {}
+            Some(_) => return Err(ScanError::Unexpected(i)),
+        }
+        let key_end = string_end(data, i)?;
+        let key = &data[i + 1..key_end - 1];
+        i = skip_ws(data, key_end);
+        match data.get(i) {
+            None => return Err(ScanError::Eof),
+            Some(b':') => {}
+            Some(_) => return Err(ScanError::Unexpected(i)),
+        }
+        let value_start = skip_ws(data, i + 1);
+        if value_start >= data.len() {
+            return Err(ScanError::Eof);
+        }
+        if visit(key, value_start) {
+            return Ok(value_start);
+        }
+        i = skip_ws(data, value_end(data, value_start, stack)?);
+        match data.get(i) {
+            None => return Err(ScanError::Eof),
+            Some(b',') => i = skip_ws(data, i + 1),
+            Some(b'}') => return Ok(i + 1),
+            Some(_) => return Err(ScanError::Unexpected(i)),
+        }
+    }
+}
+
+/// Counts line numbers for offsets that only move forward (1-based).
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    pos: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    /// The line of `offset` in `data`. Cheap when offsets come in increasing order.
+    pub fn line_of(&mut self, data: &[u8], offset: usize) -> usize {
+        let offset = offset.min(data.len());
+        if offset < self.pos {
+            self.pos = 0;
+            self.line = 0;
+        }
+        self.line += memchr::memchr_iter(b'\n', &data[self.pos..offset]).count();
+        self.pos = offset;
+        self.line + 1
+    }
+}
+
+/// The column (0-based) of `offset`, and whether only whitespace precedes it on its line.
+pub fn column(data: &[u8], offset: usize) -> (usize, bool) {
+    let line_start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |p| p + 1);
+    let leading = data[line_start..offset].iter().all(|&b| is_ws(b));
+    (offset - line_start, leading)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(s: &str) -> Result<usize, ScanError> {
+        value_end(s.as_bytes(), 0, &mut Vec::new())
+    }
+
+    #[test]
+    fn value_ends_are_found_past_brackets_and_escapes_inside_strings() {
+        let cases = [
+            (r#"{"a":"}]\"{"} ,"#, 13),
+            (r#"[1,[2,{"x":[]}]]x"#, 16),
+            (r#""a\\" x"#, 5),
+            ("true,", 4),
+            ("12.5e3]", 6),
+            ("{}", 2),
+        ];
+        for (s, want) in cases {
+            assert_eq!(end(s), Ok(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn broken_values_say_how_they_are_broken() {
+        assert_eq!(end(r#"{"a":[1,2}"#), Err(ScanError::Mismatch(9)));
+        assert_eq!(end(r#"{"a":"b"#), Err(ScanError::Eof));
+        assert_eq!(end(r#"{"a":[1,"#), Err(ScanError::Eof));
+        assert_eq!(end("{\"a\":\"b\n\"}"), Err(ScanError::LineBreakInString(7)));
+        assert_eq!(end(r#"{"a":"\"#), Err(ScanError::Eof));
+        assert_eq!(end("]"), Err(ScanError::Unexpected(0)));
+    }
+
+    #[test]
+    fn keys_are_walked_in_order_and_the_walk_can_stop_on_one() {
+        let data = br#"{ "a": {"Records": 1}, "b" : [1], "Records": [ {} ] }"#;
+        let mut seen = Vec::new();
+        let stop = walk_keys(data, 0, &mut Vec::new(), |k, _| {
+            seen.push(String::from_utf8_lossy(k).into_owned());
+            k == b"Records"
+        })
+        .expect("walks");
+        assert_eq!(seen, ["a", "b", "Records"]);
+        assert_eq!(data[stop], b'[');
+    }
+
+    #[test]
+    fn line_numbers_follow_offsets_forward_and_back() {
+        let data = b"a\nb\nc";
+        let mut lines = LineCounter::default();
+        assert_eq!(lines.line_of(data, 0), 1);
+        assert_eq!(lines.line_of(data, 2), 2);
+        assert_eq!(lines.line_of(data, 4), 3);
+        assert_eq!(lines.line_of(data, 1), 1);
+    }
+}

@@ -1,0 +1,453 @@
+//! Attribution end to end on an in-memory cache: events in, `refresh`, then the same
+//! `build_chain` the CLI prints.
+
+mod attribution_support;
+
+use attribution_support::*;
+use rolecall::analysis::build_chain;
+use rolecall::model::{Chain, Event, Evidence, Identity, OriginKind, StsCall};
+use rolecall::store::Store;
+
+fn chain(store: &Store, id: &str) -> Chain {
+    build_chain(store.conn(), id)
+        .expect("query")
+        .unwrap_or_else(|| panic!("no chain for {id}"))
+}
+
+fn roles(c: &Chain) -> Vec<(&str, Evidence, bool)> {
+    c.hops
+        .iter()
+        .map(|h| {
+            (
+                h.role_arn.as_deref().unwrap_or("?"),
+                h.evidence,
+                h.cross_account,
+            )
+        })
+        .collect()
+}
+
+/// bob (IAM user) → Admin (same account) → Deploy (prod, cross-account) → Audit (prod).
+fn three_deep() -> Vec<Event> {
+    let bob = iam_user(USERS, "bob");
+    let admin = Issue {
+        role_arn: ADMIN,
+        role_id: "AROAADMIN",
+        session: "bob",
+        key: "ASIAADMIN1",
+    };
+    let deploy = Issue {
+        role_arn: DEPLOY,
+        role_id: "AROADEPLOY",
+        session: "bob-deploy",
+        key: "ASIADEPLOY1",
+    };
+    let audit = Issue {
+        role_arn: AUDIT,
+        role_id: "AROAAUDIT",
+        session: "bob-audit",
+        key: "ASIAAUDIT1",
+    };
+    let s_admin = session(
+        ADMIN,
+        "AROAADMIN",
+        "bob",
+        "ASIAADMIN1",
+        "2026-10-01T10:00:00Z",
+    );
+    let s_deploy = session(
+        DEPLOY,
+        "AROADEPLOY",
+        "bob-deploy",
+        "ASIADEPLOY1",
+        "2026-10-01T10:05:00Z",
+    );
+    let s_audit = session(
+        AUDIT,
+        "AROAAUDIT",
+        "bob-audit",
+        "ASIAAUDIT1",
+        "2026-10-01T10:10:00Z",
+    );
+    vec![
+        // Out of order on purpose: CloudTrail does not promise delivery order.
+        call(
+            "c-audit",
+            "2026-10-01T10:15:00Z",
+            s_audit,
+            "DescribeInstances",
+        ),
+        assume(
+            "i-audit",
+            "2026-10-01T10:10:00Z",
+            s_deploy.clone(),
+            "AssumeRole",
+            &audit,
+        ),
+        assume("i-admin", "2026-10-01T10:00:00Z", bob, "AssumeRole", &admin),
+        assume(
+            "i-deploy",
+            "2026-10-01T10:05:00Z",
+            s_admin,
+            "AssumeRole",
+            &deploy,
+        ),
+        call("c-deploy", "2026-10-01T10:06:00Z", s_deploy, "RunInstances"),
+    ]
+}
+
+#[test]
+fn an_iam_user_assuming_a_role_is_the_observed_origin() {
+    let mut store = Store::open_in_memory().expect("db");
+    let bob = iam_user(USERS, "bob");
+    let admin = Issue {
+        role_arn: ADMIN,
+        role_id: "AROAADMIN",
+        session: "bob",
+        key: "ASIAADMIN1",
+    };
+    let s = session(
+        ADMIN,
+        "AROAADMIN",
+        "bob",
+        "ASIAADMIN1",
+        "2026-10-01T10:00:00Z",
+    );
+    ingest(
+        &mut store,
+        &[
+            assume("e1", "2026-10-01T10:00:00Z", bob, "AssumeRole", &admin),
+            call("e2", "2026-10-01T10:30:00Z", s, "DescribeInstances"),
+        ],
+    );
+    let c = chain(&store, "e2");
+    assert_eq!(c.origin.kind, OriginKind::IamUser);
+    assert_eq!(c.origin.name.as_deref(), Some("bob"));
+    assert_eq!(c.origin.account_id.as_deref(), Some(USERS));
+    assert_eq!(roles(&c), vec![(ADMIN, Evidence::Observed, false)]);
+    let h = &c.hops[0];
+    assert_eq!(h.access_key_id.as_deref(), Some("ASIAADMIN1"));
+    assert_eq!(h.principal_id.as_deref(), Some("AROAADMIN:bob"));
+    assert_eq!(h.issuing_event_id.as_deref(), Some("e1"));
+    assert_eq!(h.via.as_deref(), Some("AssumeRole"));
+    assert_eq!(h.issued_at, Some(t("2026-10-01T10:00:00Z")));
+    assert_eq!(h.expires_at, Some(t("2026-10-01T11:00:00Z")));
+}
+
+#[test]
+fn role_chaining_three_deep_is_followed_to_the_origin_from_every_kind_of_id() {
+    let mut store = Store::open_in_memory().expect("db");
+    ingest(&mut store, &three_deep());
+    let want = vec![
+        (ADMIN, Evidence::Observed, false),
+        (DEPLOY, Evidence::Observed, true),
+        (AUDIT, Evidence::Observed, false),
+    ];
+    for id in [
+        "c-audit",
+        "ASIAAUDIT1",
+        "AROAAUDIT:bob-audit",
+        "arn:aws:sts::444455556666:assumed-role/Audit/bob-audit",
+    ] {
+        let c = chain(&store, id);
+        assert_eq!(c.origin.name.as_deref(), Some("bob"), "{id}");
+        assert_eq!(roles(&c), want, "{id}");
+    }
+    // An issuing call belongs to its caller: the chain of the session that made it.
+    let c = chain(&store, "i-audit");
+    assert_eq!(roles(&c), want[..2].to_vec());
+    // A call by a user is not a role session: the user, no hops.
+    let c = chain(&store, "i-admin");
+    assert_eq!(c.origin.kind, OriginKind::IamUser);
+    assert!(c.hops.is_empty());
+}
+
+#[test]
+fn cross_account_copies_are_stitched_by_shared_event_id_in_either_order() {
+    let bob = iam_user(USERS, "bob");
+    let issue = Issue {
+        role_arn: DEPLOY,
+        role_id: "AROADEPLOY",
+        session: "bob",
+        key: "ASIADEPLOY9",
+    };
+    let caller_copy = {
+        let mut e = assume(
+            "copy-caller",
+            "2026-10-01T10:00:00Z",
+            bob.clone(),
+            "AssumeRole",
+            &issue,
+        );
+        e.account_id = Some(USERS.into());
+        e.shared_event_id = Some("shared-1".into());
+        e
+    };
+    let role_copy = {
+        let only_account = Identity {
+            user_type: Some("AWSAccount".into()),
+            principal_id: bob.principal_id.clone(),
+            account_id: Some(USERS.into()),
+            ..Identity::default()
+        };
+        let mut e = assume(
+            "copy-role",
+            "2026-10-01T10:00:00Z",
+            only_account,
+            "AssumeRole",
+            &issue,
+        );
+        e.shared_event_id = Some("shared-1".into());
+        e
+    };
+    let s = session(
+        DEPLOY,
+        "AROADEPLOY",
+        "bob",
+        "ASIADEPLOY9",
+        "2026-10-01T10:00:00Z",
+    );
+    let use_it = call("c1", "2026-10-01T10:20:00Z", s, "PutObject");
+    for (first, second) in [(&role_copy, &caller_copy), (&caller_copy, &role_copy)] {
+        let mut store = Store::open_in_memory().expect("db");
+        ingest(&mut store, &[first.clone(), use_it.clone()]);
+        let c = chain(&store, "c1");
+        if first.event_id == "copy-role" {
+            // Only the role account's copy: "principal X of account Y", nothing more.
+            assert_eq!(c.origin.kind, OriginKind::AwsAccount);
+            assert_eq!(c.origin.name.as_deref(), Some("AIDABOB"));
+            assert_eq!(c.origin.account_id.as_deref(), Some(USERS));
+        }
+        assert!(c.hops[0].cross_account);
+        ingest(&mut store, std::slice::from_ref(second));
+        let c = chain(&store, "c1");
+        assert_eq!(
+            c.origin.kind,
+            OriginKind::IamUser,
+            "after {}",
+            second.event_id
+        );
+        assert_eq!(c.origin.name.as_deref(), Some("bob"));
+        assert_eq!(roles(&c), vec![(DEPLOY, Evidence::Observed, true)]);
+        // The cited copy is the role account's, whichever arrived first.
+        assert_eq!(c.hops[0].issuing_event_id.as_deref(), Some("copy-role"));
+    }
+}
+
+#[test]
+fn a_repeated_access_key_is_qualified_by_role_and_time() {
+    let mut store = Store::open_in_memory().expect("db");
+    let alice = iam_user(USERS, "alice");
+    let bob = iam_user(USERS, "bob");
+    let a = Issue {
+        role_arn: ADMIN,
+        role_id: "AROAADMIN",
+        session: "alice",
+        key: "ASIASAME",
+    };
+    let d = Issue {
+        role_arn: DEPLOY,
+        role_id: "AROADEPLOY",
+        session: "bob",
+        key: "ASIASAME",
+    };
+    ingest(
+        &mut store,
+        &[
+            assume("ia", "2026-10-01T10:00:00Z", alice, "AssumeRole", &a),
+            assume("id", "2026-10-01T12:00:00Z", bob, "AssumeRole", &d),
+            call(
+                "ca",
+                "2026-10-01T10:30:00Z",
+                session(
+                    ADMIN,
+                    "AROAADMIN",
+                    "alice",
+                    "ASIASAME",
+                    "2026-10-01T10:00:00Z",
+                ),
+                "ListUsers",
+            ),
+            call(
+                "cd",
+                "2026-10-01T12:30:00Z",
+                session(
+                    DEPLOY,
+                    "AROADEPLOY",
+                    "bob",
+                    "ASIASAME",
+                    "2026-10-01T12:00:00Z",
+                ),
+                "ListUsers",
+            ),
+            // Same key, Admin role, but outside the first credentials' lifetime: not alice's.
+            call(
+                "late",
+                "2026-10-01T12:45:00Z",
+                session(
+                    ADMIN,
+                    "AROAADMIN",
+                    "alice",
+                    "ASIASAME",
+                    "2026-10-01T12:40:00Z",
+                ),
+                "ListUsers",
+            ),
+        ],
+    );
+    assert_eq!(chain(&store, "ca").origin.name.as_deref(), Some("alice"));
+    assert_eq!(chain(&store, "cd").origin.name.as_deref(), Some("bob"));
+    let late = chain(&store, "late");
+    assert_eq!(late.hops[0].evidence, Evidence::Inferred);
+    assert_eq!(late.origin.kind, OriginKind::Unknown);
+}
+
+#[test]
+fn the_creation_date_links_a_call_whose_key_is_not_the_issued_one() {
+    let mut store = Store::open_in_memory().expect("db");
+    let bob = iam_user(USERS, "bob");
+    let a = Issue {
+        role_arn: ADMIN,
+        role_id: "AROAADMIN",
+        session: "bob",
+        key: "ASIAISSUED",
+    };
+    // Console sessions sign calls with keys that never appear in the issuing call.
+    let s = session(
+        ADMIN,
+        "AROAADMIN",
+        "bob",
+        "ASIACONSOLE",
+        "2026-10-01T10:00:00Z",
+    );
+    ingest(
+        &mut store,
+        &[
+            assume("i1", "2026-10-01T10:00:00Z", bob, "AssumeRole", &a),
+            call("c1", "2026-10-01T10:05:00Z", s, "ListBuckets"),
+        ],
+    );
+    let c = chain(&store, "c1");
+    assert_eq!(c.origin.name.as_deref(), Some("bob"));
+    assert_eq!(c.hops[0].evidence, Evidence::Observed);
+}
+
+#[test]
+fn a_failed_assume_role_is_an_attempt_and_never_a_hop() {
+    let mut store = Store::open_in_memory().expect("db");
+    let mallory = iam_user(USERS, "mallory");
+    let bob = iam_user(USERS, "bob");
+    let a = Issue {
+        role_arn: ADMIN,
+        role_id: "AROAADMIN",
+        session: "bob",
+        key: "ASIAADMIN1",
+    };
+    let s = session(
+        ADMIN,
+        "AROAADMIN",
+        "bob",
+        "ASIAADMIN1",
+        "2026-10-01T10:00:00Z",
+    );
+    ingest(
+        &mut store,
+        &[
+            failed_assume("f1", "2026-10-01T09:59:00Z", mallory, ADMIN, "bob"),
+            assume("i1", "2026-10-01T10:00:00Z", bob, "AssumeRole", &a),
+            call("c1", "2026-10-01T10:02:00Z", s, "GetObject"),
+        ],
+    );
+    let c = chain(&store, "c1");
+    assert_eq!(c.origin.name.as_deref(), Some("bob"));
+    assert_eq!(c.hops.len(), 1);
+    let role = rolecall::analysis::build_role(store.conn(), ADMIN, None)
+        .expect("role")
+        .expect("known role");
+    let mallory_line = role
+        .assumed_by
+        .iter()
+        .find(|l| l.assumer.name.as_deref() == Some("mallory"))
+        .expect("the attempt is listed");
+    assert_eq!((mallory_line.assumptions, mallory_line.attempts), (0, 1));
+}
+
+#[test]
+fn a_late_issuing_call_upgrades_an_inferred_hop_on_the_next_ingest() {
+    let mut store = Store::open_in_memory().expect("db");
+    let events = three_deep();
+    let (late, early): (Vec<Event>, Vec<Event>) =
+        events.into_iter().partition(|e| e.event_id == "i-admin");
+    ingest(&mut store, &early);
+    let before = chain(&store, "c-audit");
+    assert_eq!(before.hops[0].evidence, Evidence::Inferred);
+    assert_eq!(before.hops[0].role_arn.as_deref(), Some(ADMIN));
+    assert_eq!(before.origin.kind, OriginKind::Unknown);
+    ingest(&mut store, &late);
+    let after = chain(&store, "c-audit");
+    assert_eq!(after.origin.name.as_deref(), Some("bob"));
+    assert!(after.hops.iter().all(|h| h.evidence == Evidence::Observed));
+    // The stored link was upgraded, not only the query-time fallback.
+    let parent: Option<i64> = store
+        .conn()
+        .query_row(
+            "SELECT parent FROM issuances WHERE event_id = 'i-deploy'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("row");
+    assert!(parent.is_some());
+}
+
+#[test]
+fn a_cycle_of_sessions_assuming_each_other_ends_the_walk() {
+    let mut store = Store::open_in_memory().expect("db");
+    let x = Issue {
+        role_arn: ADMIN,
+        role_id: "AROAADMIN",
+        session: "x",
+        key: "ASIAX",
+    };
+    let y = Issue {
+        role_arn: DEPLOY,
+        role_id: "AROADEPLOY",
+        session: "y",
+        key: "ASIAY",
+    };
+    let sx = session(ADMIN, "AROAADMIN", "x", "ASIAX", "2026-10-01T10:00:00Z");
+    let sy = session(DEPLOY, "AROADEPLOY", "y", "ASIAY", "2026-10-01T10:00:00Z");
+    // Forged records: each session issued by the other in the same second.
+    ingest(
+        &mut store,
+        &[
+            assume("ix", "2026-10-01T10:00:00Z", sy, "AssumeRole", &x),
+            assume("iy", "2026-10-01T10:00:00Z", sx.clone(), "AssumeRole", &y),
+            call("c", "2026-10-01T10:00:30Z", sx, "GetObject"),
+        ],
+    );
+    let c = chain(&store, "c");
+    assert!(c.hops.len() <= 3);
+    assert_eq!(c.origin.kind, OriginKind::Unknown);
+}
+
+#[test]
+fn an_unknown_id_has_no_chain() {
+    let mut store = Store::open_in_memory().expect("db");
+    ingest(&mut store, &three_deep());
+    assert_eq!(build_chain(store.conn(), "nope").expect("query"), None);
+    assert_eq!(build_chain(store.conn(), "").expect("query"), None);
+}
+
+#[test]
+fn a_second_refresh_with_nothing_new_changes_nothing() {
+    let mut store = Store::open_in_memory().expect("db");
+    ingest(&mut store, &three_deep());
+    let again = rolecall::analysis::refresh(&mut store).expect("refresh");
+    assert_eq!(again.events, 0);
+    let n: i64 = store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM issuances", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 3);
+    let _ = StsCall::default();
+}
