@@ -178,6 +178,9 @@ pub struct RawRecord<'a> {
     pub records: Option<&'a RawValue>,
     #[serde(rename = "Findings", alias = "findings", borrow)]
     pub findings: Option<&'a RawValue>,
+    /// A VPC flow log line wrapped as `{"message": "…"}` (CloudWatch Logs / Firehose exports).
+    #[serde(borrow)]
+    pub message: Text<'a>,
     /// GuardDuty findings: PascalCase (`get-findings`) or camelCase (EventBridge, S3 export).
     #[serde(rename = "Type", alias = "type", borrow)]
     pub finding_type: Text<'a>,

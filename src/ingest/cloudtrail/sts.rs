@@ -59,6 +59,9 @@ pub fn sts_call(raw: &RawRecord<'_>, event_source: &str, event_name: &str) -> Op
         expires_ms: creds
             .and_then(|c| c.expiration.get())
             .and_then(parse_expiration),
+        // SAML and web-identity requests name the provider's ARN in `principalArn`; web
+        // identity responses only name the issuer (`accounts.google.com`, an OIDC URL), which
+        // is still the best statement of who vouched for the caller.
         provider_arn: req.principal_arn.owned().or_else(|| resp.provider.owned()),
         subject: resp
             .subject_from_web_identity_token

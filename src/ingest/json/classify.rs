@@ -1,7 +1,8 @@
 //! Classifying one JSON object and handing it to the right normaliser: a CloudTrail record, a
 //! `lookup-events` entry (the record is a JSON string in `CloudTrailEvent`), an EventBridge
 //! envelope (`detail-type` + `detail`: a CloudTrail record or a GuardDuty finding), a GuardDuty
-//! finding in either casing, or a nested container of records. Anything else is rejected with
+//! finding in either casing, a nested container of records, or a VPC flow log line wrapped as
+//! `{"message": …}` (handed to the flow log reader). Anything else is rejected with
 //! a reason that says what the object looked like.
 
 use std::borrow::Cow;
@@ -12,7 +13,7 @@ use serde_json::value::RawValue;
 
 use super::split::{ArrayEnd, Pos, Reader};
 use crate::ingest::cloudtrail::{self, RawRecord, Text};
-use crate::ingest::{Record, guardduty};
+use crate::ingest::{Bad, Record, guardduty, vpcflow};
 use crate::store::StoreError;
 
 /// What an object is, decided from its keys.
@@ -25,6 +26,8 @@ pub(super) enum Kind<'a> {
     Envelope,
     CloudTrail,
     Finding,
+    /// `{"message": "…"}`: a VPC flow log line as CloudWatch Logs and Firehose export it.
+    FlowMessage,
     Unknown,
 }
 
@@ -54,6 +57,9 @@ pub(super) fn kind_of<'a>(raw: &RawRecord<'a>) -> Kind<'a> {
         && (raw.severity.is_present() || raw.schema_version.is_present())
     {
         return Kind::Finding;
+    }
+    if matches!(raw.message, Text::Str(_)) {
+        return Kind::FlowMessage;
     }
     Kind::Unknown
 }
@@ -89,12 +95,39 @@ impl Reader<'_, '_, '_> {
             Kind::LookupEntry(inner) => lookup_entry(inner),
             Kind::Envelope => envelope(&raw),
             Kind::Finding => guardduty::parse_finding(bytes).map(finding),
+            Kind::FlowMessage => return self.flow_message(raw.message.get(), start, end, pos),
             Kind::Unknown => Err(unknown(text)),
         };
         match result {
             Ok(record) => self.accept(record),
             Err(reason) => self.reject(start, end, pos, reason),
         }
+    }
+
+    /// A flow log line wrapped in `{"message": …}`: read by the flow log reader, its rejects
+    /// placed under `pos`.
+    fn flow_message(
+        &mut self,
+        message: Option<&str>,
+        start: usize,
+        end: usize,
+        pos: Pos,
+    ) -> Result<(), StoreError> {
+        let message = message.unwrap_or_default();
+        if !vpcflow::detect(message.as_bytes()) {
+            let reason = "a {\"message\"} object whose text is not a VPC flow log line".into();
+            return self.reject(start, end, pos, reason);
+        }
+        let prefix = pos.to_string();
+        let sink = self.sink_mut();
+        let mut placed = |item: Result<Record, Bad>| match item {
+            Err(mut bad) => {
+                bad.position = format!("{prefix}: {}", bad.position);
+                sink(Err(bad))
+            }
+            ok => sink(ok),
+        };
+        vpcflow::parse(message.as_bytes(), &mut placed)
     }
 
     /// A container inside an array element or a line: its records are read like the file's

@@ -303,6 +303,11 @@ impl<'d, 's, 'k> Reader<'d, 's, 'k> {
         None
     }
 
+    /// The sink, for readers of embedded content (flow lines in `{"message": …}`).
+    pub fn sink_mut(&mut self) -> &mut Sink<'k> {
+        self.sink
+    }
+
     /// Hands a normalised record to the sink.
     pub fn accept(&mut self, record: crate::ingest::Record) -> Result<(), StoreError> {
         (self.sink)(Ok(record))

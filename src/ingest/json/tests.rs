@@ -294,3 +294,27 @@ fn a_rejected_record_never_keeps_a_session_token_in_its_excerpt() {
     assert!(!excerpt.contains("IQoJSECRETSECRET"), "{excerpt}");
     assert!(excerpt.contains("<redacted>"));
 }
+
+#[test]
+fn flow_lines_wrapped_in_a_message_go_to_the_flow_log_reader() {
+    let data = "{\"message\":\"2 111122223333 eni-0example 192.0.2.1 198.51.100.1 443 49152 6 10 840 1790859600 1790859660 ACCEPT OK\"}\n{\"message\":\"hello\"}\n";
+    let items = read(data);
+    assert!(!items.is_empty());
+    for item in &items {
+        match item {
+            Ok(Record::Flow(_)) => {}
+            Ok(other) => panic!("not a flow record: {other:?}"),
+            Err(b) => assert!(
+                b.position.starts_with("line ") && b.reason.contains("flow"),
+                "{}: {}",
+                b.position,
+                b.reason
+            ),
+        }
+    }
+    let last = items.last().expect("one item per line at least");
+    assert!(
+        matches!(last, Err(b) if b.position == "line 2"),
+        "plain text in a message is rejected: {last:?}"
+    );
+}
