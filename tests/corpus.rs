@@ -321,7 +321,6 @@ fn every_well_formed_cloudtrail_event_in_the_corpus_is_ingested_exactly_once() {
 }
 
 #[test]
-#[ignore = "needs the GuardDuty and VPC flow readers (branch gd); run with --ignored after the merge"]
 fn every_guardduty_finding_and_flow_line_in_the_corpus_is_accounted_for() {
     let Some(peer) = corpus() else { return };
     let exp = count(&peer);
