@@ -52,7 +52,7 @@ pub struct Store {
 /// Secondary indexes on `events`. Dropped before a bulk first load into an empty cache and
 /// rebuilt after it (building once is several times cheaper than maintaining them row by row).
 const EVENT_INDEXES: &[(&str, &str)] = &[
-    ("events_time", "events(time_ms)"),
+    ("events_id_hash", "events(id_hash)"),
     ("events_principal", "events(principal, time_ms)"),
     ("events_access_key", "events(access_key, time_ms)"),
     ("events_issuer", "events(issuer_arn, time_ms)"),
@@ -167,6 +167,21 @@ impl Store {
                 .execute_batch(&format!("DROP INDEX IF EXISTS {name};"))?;
         }
         Ok(true)
+    }
+
+    /// Write settings for a long ingest, and back. `synchronous = OFF` skips the fsyncs: a killed
+    /// process still cannot corrupt the cache or lose a committed file (that only needs the WAL),
+    /// only a power loss during the ingest could, and the ingest can be re-run. Fewer, larger
+    /// checkpoints copy each page from the WAL to the database fewer times.
+    pub fn set_bulk_pragmas(&self, on: bool) -> Result<()> {
+        let (sync, pages) = if on {
+            ("OFF", 16_384)
+        } else {
+            ("NORMAL", 1_000)
+        };
+        self.conn.pragma_update(None, "synchronous", sync)?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+        Ok(())
     }
 
     /// The integer key of an interned string, if the cache has ever seen it.

@@ -29,8 +29,9 @@ fn write_files(dir: &std::path::Path) {
 }
 
 fn count(db: &std::path::Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("open");
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open");
     conn.busy_timeout(Duration::from_secs(5)).expect("timeout");
     conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
 }
@@ -71,7 +72,11 @@ fn an_ingest_killed_mid_run_is_completed_by_the_next_without_duplicates() {
     let partial = count(&db, "SELECT COUNT(*) FROM events");
     let files_done = count(&db, "SELECT COUNT(*) FROM files");
     // One transaction per file: whole files only.
-    assert_eq!(partial, files_done * PER_FILE as i64, "a half-written file was committed");
+    assert_eq!(
+        partial,
+        files_done * PER_FILE as i64,
+        "a half-written file was committed"
+    );
 
     let out = Command::new(bin)
         .arg("--db")
@@ -81,13 +86,20 @@ fn an_ingest_killed_mid_run_is_completed_by_the_next_without_duplicates() {
         .arg("--json")
         .output()
         .expect("rerun");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let total = (FILES * PER_FILE) as i64;
     assert_eq!(report["events_new"].as_i64(), Some(total - partial));
     assert_eq!(report["events_dup"].as_i64(), Some(partial));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM events"), total);
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT event_id) FROM events"), total);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT event_id) FROM events"),
+        total
+    );
     let conn = rusqlite::Connection::open(&db).expect("open");
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -100,5 +112,8 @@ fn an_ingest_killed_mid_run_is_completed_by_the_next_without_duplicates() {
             |r| r.get(0),
         )
         .expect("indexes");
-    assert!(indexes >= 6, "secondary indexes rebuilt after the crash, found {indexes}");
+    assert!(
+        indexes >= 6,
+        "secondary indexes rebuilt after the crash, found {indexes}"
+    );
 }

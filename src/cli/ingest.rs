@@ -28,7 +28,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     };
     let report = ingest_paths(&mut store, &args.paths, &opts, ctx.now_ms)?;
     // Attribution (issuances, sessions, chain links) follows the new events right away.
+    let t = std::time::Instant::now();
     crate::analysis::refresh(&mut store).context("deriving attribution after ingest")?;
+    tracing::info!(seconds = t.elapsed().as_secs_f64(), "attribution refreshed");
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

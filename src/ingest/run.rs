@@ -63,6 +63,7 @@ pub fn ingest_paths(
         .join("\n");
     let run_id = store.insert_run(&joined, now_ms)?;
     let bulk = store.prepare_bulk_load()?;
+    store.set_bulk_pragmas(true)?;
     let bar = progress_bar(opts.progress, total_bytes);
     let mut totals = RunTotals::default();
     let mut files_skipped = 0;
@@ -78,10 +79,20 @@ pub fn ingest_paths(
         }
         Ok(())
     })();
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "files read and written"
+    );
     if bulk {
         // Always rebuild, even after an error: the committed files must stay indexed.
+        let t = Instant::now();
         store.ensure_indexes()?;
+        tracing::info!(
+            seconds = t.elapsed().as_secs_f64(),
+            "indexes built after bulk load"
+        );
     }
+    store.set_bulk_pragmas(false)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -8,7 +8,7 @@ use super::{Result, StoreError};
 /// Records per block: big enough for zstd to find the repetition between records, small enough
 /// that showing one event decompresses little.
 pub const BLOCK_RECORDS: usize = 64;
-const ZSTD_LEVEL: i32 = 3;
+const ZSTD_LEVEL: i32 = 1;
 
 pub fn raw_ref(block: i64, index: usize) -> i64 {
     (block << 8) | index as i64

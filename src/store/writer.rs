@@ -203,13 +203,13 @@ impl FileWriter<'_> {
                     source_ip, user_agent, shared_event_id, raw_ref)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                     ?17, ?18, ?19, ?20, ?21, ?22, ?23)
-                 ON CONFLICT (id_hash) DO NOTHING",
+                 ON CONFLICT (time_ms, id_hash) DO NOTHING",
             )?
             .execute(row)?;
         if changed == 0 {
             let existing: Option<String> = conn
-                .prepare_cached("SELECT event_id FROM events WHERE id_hash = ?1")?
-                .query_row([hash], |r| r.get(0))
+                .prepare_cached("SELECT event_id FROM events WHERE time_ms = ?1 AND id_hash = ?2")?
+                .query_row(params![ev.time_ms, hash], |r| r.get(0))
                 .optional()?;
             if existing.as_deref() == Some(ev.event_id.as_str()) {
                 self.totals.events_dup += 1;
