@@ -35,7 +35,7 @@ pub use queries::{
     load_role_sessions, load_roles_assumed_by, load_session_issuances, load_sessions_started_by,
     load_string_id,
 };
-pub use raw::load_raw;
+pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
 pub use writer::{FileWriter, Inserted, RunTotals};
 
 use intern::Interner;
@@ -52,7 +52,7 @@ pub struct Store {
 /// Secondary indexes on `events`. Dropped before a bulk first load into an empty cache and
 /// rebuilt after it (building once is several times cheaper than maintaining them row by row).
 const EVENT_INDEXES: &[(&str, &str)] = &[
-    ("events_id_hash", "events(id_hash)"),
+    ("events_time", "events(time_ms)"),
     ("events_principal", "events(principal, time_ms)"),
     ("events_access_key", "events(access_key, time_ms)"),
     ("events_issuer", "events(issuer_arn, time_ms)"),

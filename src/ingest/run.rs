@@ -1,11 +1,14 @@
 //! The ingest driver: walks paths, reads one file at a time, detects its format, and streams its
 //! records into one store transaction per file. Memory is bounded by the largest file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
+use std::sync::mpsc::{Receiver, SyncSender};
+
 use super::{Bad, FileKind, Record, json, read, vpcflow};
-use crate::store::{Inserted, RunTotals, Store, StoreError};
+use crate::model::Event;
+use crate::store::{BLOCK_RECORDS, EventBlock, FileWriter, Inserted, RunTotals, Store, StoreError};
 
 /// How to run an ingest.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +42,8 @@ pub enum IngestError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("internal error: the file reader thread panicked; files committed so far are kept")]
+    ReaderPanicked,
 }
 
 /// Ingests every file under `paths` (directories recursively, in name order).
@@ -67,18 +72,18 @@ pub fn ingest_paths(
     let bar = progress_bar(opts.progress, total_bytes);
     let mut totals = RunTotals::default();
     let mut files_skipped = 0;
-    let result = (|| -> Result<(), IngestError> {
-        for (path, size) in &files {
-            let (t, skipped) = ingest_file(store, run_id, path)?;
-            totals.add(&t);
-            files_skipped += u64::from(skipped);
-            if let Some(bar) = &bar {
-                bar.inc(*size);
-                bar.set_message(format!("{} events", totals.events_new));
-            }
-        }
-        Ok(())
-    })();
+    // Two threads: a reader (read, gunzip, parse, normalise, compress the original records) and
+    // this one, the writer (SQLite). A bounded channel keeps memory at a few blocks plus the
+    // file being read.
+    let result = std::thread::scope(|scope| -> Result<(), IngestError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(CHANNEL_BLOCKS);
+        let reader = scope.spawn(|| read_files(&files, tx));
+        let written = write_files(store, run_id, rx, &bar, &mut totals, &mut files_skipped);
+        // A writer error drops the receiver first, which stops the reader at its next send.
+        let read = reader.join().unwrap_or(Err(IngestError::ReaderPanicked));
+        written?;
+        read
+    });
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
         "files read and written"
@@ -130,60 +135,82 @@ fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, u64)>, IngestError> {
     Ok(out)
 }
 
-/// Ingests one file in one transaction. Returns its counts and whether it was skipped.
-fn ingest_file(
-    store: &mut Store,
-    run_id: i64,
-    path: &Path,
-) -> Result<(RunTotals, bool), IngestError> {
-    let name = path.display().to_string();
-    let loaded = match read::load(path) {
-        Ok(l) => l,
-        Err(e) => {
-            store.insert_reject(run_id, &name, "file", &format!("cannot read: {e}"), None)?;
-            return Ok((
-                RunTotals {
-                    files: 1,
-                    rejected: 1,
-                    ..RunTotals::default()
-                },
-                false,
-            ));
-        }
-    };
-    let kind = if let Some(kind) = json::detect(&loaded.data) {
-        Some(kind)
-    } else if vpcflow::detect(&loaded.data) {
-        Some(FileKind::VpcFlow)
-    } else {
-        None
-    };
-    let format = kind.map_or("unknown", |k| k.name());
-    let mut writer = store.file_writer(run_id, &name, format)?;
-    writer.set_size(loaded.size);
-    let mut skipped = false;
-    {
+/// Blocks in flight between the reader and the writer.
+const CHANNEL_BLOCKS: usize = 32;
+
+/// What the reader thread tells the writer, in file order.
+enum Msg {
+    /// A file begins: open its transaction.
+    Start {
+        path: String,
+        format: &'static str,
+        size: u64,
+    },
+    /// Up to `BLOCK_RECORDS` events, original records compressed.
+    Block(EventBlock),
+    /// A finding, a flow record or a reject.
+    Item(Result<Record, Bad>),
+    /// The file ends: commit it.
+    End {
+        damage: Option<String>,
+        skipped: bool,
+        size: u64,
+    },
+}
+
+/// The reader thread: one file at a time, records to the writer in blocks.
+fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), IngestError> {
+    let send = |msg: Msg| tx.send(msg).map_err(|_| StoreError::WriterStopped);
+    for (path, size) in files {
+        let name = path.display().to_string();
+        let loaded = match read::load(path) {
+            Ok(l) => l,
+            Err(e) => {
+                send(Msg::Start {
+                    path: name,
+                    format: "unreadable",
+                    size: *size,
+                })?;
+                send(Msg::Item(Err(Bad::new(
+                    "file",
+                    format!("cannot read: {e}"),
+                ))))?;
+                send(Msg::End {
+                    damage: None,
+                    skipped: false,
+                    size: *size,
+                })?;
+                continue;
+            }
+        };
+        let kind = if let Some(kind) = json::detect(&loaded.data) {
+            Some(kind)
+        } else if vpcflow::detect(&loaded.data) {
+            Some(FileKind::VpcFlow)
+        } else {
+            None
+        };
+        send(Msg::Start {
+            path: name,
+            format: kind.map_or("unknown", |k| k.name()),
+            size: loaded.size,
+        })?;
+        let mut pending: Vec<Event> = Vec::with_capacity(BLOCK_RECORDS);
         let mut sink = |item: Result<Record, Bad>| -> Result<(), StoreError> {
             match item {
                 Ok(Record::Event(ev)) => {
-                    if writer.insert_event(&ev)? == Inserted::HashCollision {
-                        writer.reject(
-                            &format!("event {}", ev.event_id),
-                            "event ID shares its 64-bit hash with a cached event; not stored",
-                            None,
-                        )?;
+                    pending.push(*ev);
+                    if pending.len() == BLOCK_RECORDS {
+                        let events =
+                            std::mem::replace(&mut pending, Vec::with_capacity(BLOCK_RECORDS));
+                        send(Msg::Block(EventBlock::new(events)?))?;
                     }
                 }
-                Ok(Record::Finding(f)) => {
-                    writer.insert_finding(&f)?;
-                }
-                Ok(Record::Flow(r)) => {
-                    writer.insert_flow(&r)?;
-                }
-                Err(bad) => writer.reject(&bad.position, &bad.reason, bad.excerpt.as_deref())?,
+                other => send(Msg::Item(other))?,
             }
             Ok(())
         };
+        let mut skipped = false;
         match kind {
             Some(FileKind::CloudTrailDigest) => skipped = true,
             Some(FileKind::VpcFlow) => vpcflow::parse(&loaded.data, &mut sink)?,
@@ -195,11 +222,92 @@ fn ingest_file(
             )
             .with_excerpt(&loaded.data)))?,
         }
+        if !pending.is_empty() {
+            send(Msg::Block(EventBlock::new(pending)?))?;
+        }
+        send(Msg::End {
+            damage: loaded.damage,
+            skipped,
+            size: *size,
+        })?;
     }
-    if let Some(damage) = &loaded.damage {
-        writer.reject("end of file", damage, None)?;
+    Ok(())
+}
+
+/// The writer: one transaction per file, committed when the reader says the file ended.
+fn write_files(
+    store: &mut Store,
+    run_id: i64,
+    rx: Receiver<Msg>,
+    bar: &Option<indicatif::ProgressBar>,
+    totals: &mut RunTotals,
+    files_skipped: &mut u64,
+) -> Result<(), IngestError> {
+    while let Ok(msg) = rx.recv() {
+        // Every file starts with `Start`; anything else here would be a reader bug.
+        let Msg::Start { path, format, size } = msg else {
+            continue;
+        };
+        let mut w = store.file_writer(run_id, &path, format)?;
+        w.set_size(size);
+        let Some((skipped, size)) = write_file(&mut w, &rx)? else {
+            // The reader stopped mid-file: drop `w`, rolling the file back.
+            return Ok(());
+        };
+        totals.add(&w.commit()?);
+        *files_skipped += u64::from(skipped);
+        if let Some(bar) = bar {
+            bar.inc(size);
+            bar.set_message(format!("{} events", totals.events_new));
+        }
     }
-    Ok((writer.commit()?, skipped))
+    Ok(())
+}
+
+/// Writes one file's records until its `End`; returns (skipped, size), or `None` if the reader
+/// stopped before the end.
+fn write_file(
+    w: &mut FileWriter<'_>,
+    rx: &Receiver<Msg>,
+) -> Result<Option<(bool, u64)>, IngestError> {
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            Msg::Start { .. } => return Ok(None),
+            Msg::Block(block) => {
+                let results = w.insert_block(&block)?;
+                for (ev, r) in block.events().iter().zip(results) {
+                    if r == Inserted::HashCollision {
+                        w.reject(
+                            &format!("event {}", ev.event_id),
+                            "event ID shares its 64-bit hash with a cached event; not stored",
+                            None,
+                        )?;
+                    }
+                }
+            }
+            Msg::Item(Ok(Record::Event(ev))) => {
+                w.insert_event(&ev)?;
+            }
+            Msg::Item(Ok(Record::Finding(f))) => {
+                w.insert_finding(&f)?;
+            }
+            Msg::Item(Ok(Record::Flow(r))) => {
+                w.insert_flow(&r)?;
+            }
+            Msg::Item(Err(bad)) => w.reject(&bad.position, &bad.reason, bad.excerpt.as_deref())?,
+            Msg::End {
+                damage,
+                skipped,
+                size,
+            } => {
+                if let Some(damage) = &damage {
+                    w.reject("end of file", damage, None)?;
+                }
+                return Ok(Some((skipped, size)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn progress_bar(wanted: bool, total: u64) -> Option<indicatif::ProgressBar> {

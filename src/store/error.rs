@@ -21,6 +21,9 @@ pub enum StoreError {
         "the cache's schema is version {found}, newer than this rolecall ({known}): upgrade rolecall"
     )]
     TooNew { found: i64, known: i64 },
+    /// The ingest writer stopped (after an error of its own): the reader stops too.
+    #[error("the ingest writer stopped")]
+    WriterStopped,
     #[error("corrupt original-record block {block}: {reason}")]
     CorruptBlock { block: i64, reason: String },
 }

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use super::{Result, StoreError};
+use crate::model::Event;
 
 /// Records per block: big enough for zstd to find the repetition between records, small enough
 /// that showing one event decompresses little.
@@ -12,6 +13,43 @@ const ZSTD_LEVEL: i32 = 1;
 
 pub fn raw_ref(block: i64, index: usize) -> i64 {
     (block << 8) | index as i64
+}
+
+/// Up to `BLOCK_RECORDS` events with their original records already compressed together, so
+/// the compression can run on a reader thread while the writer thread inserts.
+pub struct EventBlock {
+    pub(super) events: Vec<Event>,
+    pub(super) compressed: Vec<u8>,
+}
+
+impl EventBlock {
+    /// Compresses the events' original records (and drops the uncompressed copies).
+    pub fn new(mut events: Vec<Event>) -> Result<EventBlock> {
+        let mut builder = BlockBuilder::default();
+        for ev in &mut events {
+            builder.push(ev.raw.as_bytes());
+            ev.raw = String::new();
+        }
+        let compressed = compress(&builder.buf)?;
+        Ok(EventBlock { events, compressed })
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+}
+
+fn compress(plain: &[u8]) -> Result<Vec<u8>> {
+    zstd::bulk::compress(plain, ZSTD_LEVEL).map_err(|e| StoreError::CorruptBlock {
+        block: 0,
+        reason: format!("compressing: {e}"),
+    })
+}
+
+pub fn insert_compressed_block(conn: &Connection, id: i64, data: &[u8]) -> Result<()> {
+    conn.prepare_cached("INSERT INTO raw_blocks (id, data) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![id, data])?;
+    Ok(())
 }
 
 /// Accumulates records for one block.
@@ -44,13 +82,7 @@ impl BlockBuilder {
         if self.count == 0 {
             return Ok(());
         }
-        let data =
-            zstd::bulk::compress(&self.buf, ZSTD_LEVEL).map_err(|e| StoreError::CorruptBlock {
-                block: id,
-                reason: e.to_string(),
-            })?;
-        conn.prepare_cached("INSERT INTO raw_blocks (id, data) VALUES (?1, ?2)")?
-            .execute(rusqlite::params![id, data])?;
+        insert_compressed_block(conn, id, &compress(&self.buf)?)?;
         self.buf.clear();
         self.count = 0;
         Ok(())

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::raw::{BlockBuilder, raw_ref};
+use super::raw::{BlockBuilder, EventBlock, insert_compressed_block, raw_ref};
 use super::{Result, Store, event_id_hash};
 use crate::model::{Event, Finding, FlowRecord};
 
@@ -147,7 +147,7 @@ pub struct FileWriter<'a> {
     format: String,
     block: BlockBuilder,
     next_block: i64,
-    days: HashMap<(String, String, i64), DayCount>,
+    days: HashMap<(Option<i64>, Option<i64>, i64), DayCount>,
     totals: RunTotals,
     size: Option<u64>,
     done: bool,
@@ -164,18 +164,53 @@ impl FileWriter<'_> {
         self.size = Some(size);
     }
 
-    /// Inserts one event unless its `eventID` is already cached.
+    /// Inserts one event unless its `eventID` is already cached. Its original record joins the
+    /// block being built here.
     pub fn insert_event(&mut self, ev: &Event) -> Result<Inserted> {
+        let inserted = self.insert_row(ev, raw_ref(self.next_block, self.block.len()))?;
+        if inserted == Inserted::New {
+            self.block.push(ev.raw.as_bytes());
+            if self.block.is_full() {
+                self.block.flush(&self.store.conn, self.next_block)?;
+                self.next_block += 1;
+            }
+        }
+        Ok(inserted)
+    }
+
+    /// Inserts a block of events whose original records were compressed together beforehand
+    /// (on the reader thread). The block is stored only if at least one of its events is new.
+    pub fn insert_block(&mut self, block: &EventBlock) -> Result<Vec<Inserted>> {
+        if self.block.len() > 0 {
+            self.block.flush(&self.store.conn, self.next_block)?;
+            self.next_block += 1;
+        }
+        let id = self.next_block;
+        let mut out = Vec::with_capacity(block.events.len());
+        for (i, ev) in block.events.iter().enumerate() {
+            out.push(self.insert_row(ev, raw_ref(id, i))?);
+        }
+        if out.contains(&Inserted::New) {
+            insert_compressed_block(&self.store.conn, id, &block.compressed)?;
+            self.next_block += 1;
+        }
+        Ok(out)
+    }
+
+    /// The events row (and STS row) of one event, pointing at `raw_ref`.
+    fn insert_row(&mut self, ev: &Event, raw_ref: i64) -> Result<Inserted> {
         let conn = &self.store.conn;
         let i = &mut self.store.interner;
         let hash = event_id_hash(&ev.event_id);
         let id = &ev.identity;
+        let account = i.opt(conn, ev.account_id.as_deref())?;
+        let region = i.opt(conn, ev.region.as_deref())?;
         let row = params![
             ev.time_ms,
             hash,
             ev.event_id,
-            i.opt(conn, ev.account_id.as_deref())?,
-            i.opt(conn, ev.region.as_deref())?,
+            account,
+            region,
             i.id(conn, &ev.event_source)?,
             i.id(conn, &ev.event_name)?,
             i.opt(conn, ev.error_code.as_deref())?,
@@ -193,7 +228,7 @@ impl FileWriter<'_> {
             i.opt(conn, ev.source_ip.as_deref())?,
             i.opt(conn, ev.user_agent.as_deref())?,
             ev.shared_event_id,
-            raw_ref(self.next_block, self.block.len()),
+            raw_ref,
         ];
         let changed = conn
             .prepare_cached(
@@ -203,13 +238,13 @@ impl FileWriter<'_> {
                     source_ip, user_agent, shared_event_id, raw_ref)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                     ?17, ?18, ?19, ?20, ?21, ?22, ?23)
-                 ON CONFLICT (time_ms, id_hash) DO NOTHING",
+                 ON CONFLICT (id_hash) DO NOTHING",
             )?
             .execute(row)?;
         if changed == 0 {
             let existing: Option<String> = conn
-                .prepare_cached("SELECT event_id FROM events WHERE time_ms = ?1 AND id_hash = ?2")?
-                .query_row(params![ev.time_ms, hash], |r| r.get(0))
+                .prepare_cached("SELECT event_id FROM events WHERE id_hash = ?1")?
+                .query_row([hash], |r| r.get(0))
                 .optional()?;
             if existing.as_deref() == Some(ev.event_id.as_str()) {
                 self.totals.events_dup += 1;
@@ -239,16 +274,8 @@ impl FileWriter<'_> {
                 id.identity_provider,
             ])?;
         }
-        self.block.push(ev.raw.as_bytes());
-        if self.block.is_full() {
-            self.block.flush(conn, self.next_block)?;
-            self.next_block += 1;
-        }
-        let key = (
-            ev.account_id.clone().unwrap_or_default(),
-            ev.region.clone().unwrap_or_default(),
-            ev.time_ms.div_euclid(DAY_MS),
-        );
+        // Keyed by interned ids: no allocation per event; resolved to text at commit.
+        let key = (account, region, ev.time_ms.div_euclid(DAY_MS));
         let day = self.days.entry(key).or_insert(DayCount {
             events: 0,
             first_ms: ev.time_ms,
@@ -375,6 +402,13 @@ impl FileWriter<'_> {
         let conn = &self.store.conn;
         self.block.flush(conn, self.next_block)?;
         for ((account, region, day), c) in &self.days {
+            let text = |id: &Option<i64>| -> Result<String> {
+                Ok(match id {
+                    Some(id) => super::load_string(conn, *id)?.unwrap_or_default(),
+                    None => String::new(),
+                })
+            };
+            let (account, region) = (text(account)?, text(region)?);
             conn.prepare_cached(
                 "INSERT INTO coverage (account, region, day, events, first_ms, last_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
