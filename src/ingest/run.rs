@@ -150,18 +150,39 @@ enum Msg {
     Block(EventBlock),
     /// A finding, a flow record or a reject.
     Item(Result<Record, Bad>),
-    /// The file ends: commit it.
+    /// The file ends, with the number of good records the reader found in it.
     End {
         damage: Option<String>,
         skipped: bool,
         size: u64,
+        records: u64,
     },
+    /// Commit the files since the last commit.
+    Commit,
 }
+
+/// A transaction holds whole files, and is committed once it holds this many records or files
+/// (or the input ends): big enough that the commit cost of CloudTrail's many tiny files vanishes,
+/// small enough that a killed ingest redoes little.
+const GROUP_RECORDS: u64 = 20_000;
+const GROUP_FILES: u64 = 500;
 
 /// The reader thread: one file at a time, records to the writer in blocks.
 fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), IngestError> {
     let send = |msg: Msg| tx.send(msg).map_err(|_| StoreError::WriterStopped);
+    // Events wait here until a block is full; blocks span files (within a transaction), so
+    // tiny files still compress in company.
+    let mut pending: Vec<Event> = Vec::with_capacity(BLOCK_RECORDS);
+    let (mut group_records, mut group_files) = (0u64, 0u64);
     for (path, size) in files {
+        if group_records >= GROUP_RECORDS || group_files >= GROUP_FILES {
+            if !pending.is_empty() {
+                let events = std::mem::replace(&mut pending, Vec::with_capacity(BLOCK_RECORDS));
+                send(Msg::Block(EventBlock::new(events)?))?;
+            }
+            send(Msg::Commit)?;
+            (group_records, group_files) = (0, 0);
+        }
         let name = path.display().to_string();
         let loaded = match read::load(path) {
             Ok(l) => l,
@@ -179,7 +200,9 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), Inges
                     damage: None,
                     skipped: false,
                     size: *size,
+                    records: 0,
                 })?;
+                group_files += 1;
                 continue;
             }
         };
@@ -195,8 +218,11 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), Inges
             format: kind.map_or("unknown", |k| k.name()),
             size: loaded.size,
         })?;
-        let mut pending: Vec<Event> = Vec::with_capacity(BLOCK_RECORDS);
+        let mut records = 0u64;
         let mut sink = |item: Result<Record, Bad>| -> Result<(), StoreError> {
+            if item.is_ok() {
+                records += 1;
+            }
             match item {
                 Ok(Record::Event(ev)) => {
                     pending.push(*ev);
@@ -222,19 +248,23 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), Inges
             )
             .with_excerpt(&loaded.data)))?,
         }
-        if !pending.is_empty() {
-            send(Msg::Block(EventBlock::new(pending)?))?;
-        }
         send(Msg::End {
             damage: loaded.damage,
             skipped,
             size: *size,
+            records,
         })?;
+        group_records += records;
+        group_files += 1;
     }
+    if !pending.is_empty() {
+        send(Msg::Block(EventBlock::new(pending)?))?;
+    }
+    send(Msg::Commit)?;
     Ok(())
 }
 
-/// The writer: one transaction per file, committed when the reader says the file ended.
+/// The writer: one transaction per group of files, committed when the reader says so.
 fn write_files(
     store: &mut Store,
     run_id: i64,
@@ -243,36 +273,37 @@ fn write_files(
     totals: &mut RunTotals,
     files_skipped: &mut u64,
 ) -> Result<(), IngestError> {
-    while let Ok(msg) = rx.recv() {
-        // Every file starts with `Start`; anything else here would be a reader bug.
-        let Msg::Start { path, format, size } = msg else {
-            continue;
+    loop {
+        let mut w = store.batch_writer(run_id)?;
+        let progress = |t: &RunTotals, size: u64| {
+            if let Some(bar) = bar {
+                bar.inc(size);
+                bar.set_message(format!("{} events", totals.events_new + t.events_new));
+            }
         };
-        let mut w = store.file_writer(run_id, &path, format)?;
-        w.set_size(size);
-        let Some((skipped, size)) = write_file(&mut w, &rx)? else {
-            // The reader stopped mid-file: drop `w`, rolling the file back.
-            return Ok(());
-        };
-        totals.add(&w.commit()?);
-        *files_skipped += u64::from(skipped);
-        if let Some(bar) = bar {
-            bar.inc(size);
-            bar.set_message(format!("{} events", totals.events_new));
+        match write_group(&mut w, &rx, files_skipped, progress)? {
+            GroupEnd::Commit => totals.add(&w.commit()?),
+            // The input ended (or the reader stopped): anything uncommitted rolls back.
+            GroupEnd::Closed => return Ok(()),
         }
     }
-    Ok(())
 }
 
-/// Writes one file's records until its `End`; returns (skipped, size), or `None` if the reader
-/// stopped before the end.
-fn write_file(
+enum GroupEnd {
+    Commit,
+    Closed,
+}
+
+/// Writes messages into the open transaction until the reader asks for a commit.
+fn write_group(
     w: &mut FileWriter<'_>,
     rx: &Receiver<Msg>,
-) -> Result<Option<(bool, u64)>, IngestError> {
+    files_skipped: &mut u64,
+    progress: impl Fn(&RunTotals, u64),
+) -> Result<GroupEnd, IngestError> {
     while let Ok(msg) = rx.recv() {
         match msg {
-            Msg::Start { .. } => return Ok(None),
+            Msg::Start { path, format, size } => w.next_file(&path, format, Some(size))?,
             Msg::Block(block) => {
                 let results = w.insert_block(&block)?;
                 for (ev, r) in block.events().iter().zip(results) {
@@ -299,15 +330,19 @@ fn write_file(
                 damage,
                 skipped,
                 size,
+                records,
             } => {
                 if let Some(damage) = &damage {
                     w.reject("end of file", damage, None)?;
                 }
-                return Ok(Some((skipped, size)));
+                w.finish_file(Some(records))?;
+                *files_skipped += u64::from(skipped);
+                progress(&w.totals(), size);
             }
+            Msg::Commit => return Ok(GroupEnd::Commit),
         }
     }
-    Ok(None)
+    Ok(GroupEnd::Closed)
 }
 
 fn progress_bar(wanted: bool, total: u64) -> Option<indicatif::ProgressBar> {

@@ -109,8 +109,18 @@ impl Store {
         Ok(())
     }
 
-    /// Starts the transaction for one file.
+    /// Starts a transaction for one file.
     pub fn file_writer(&mut self, run_id: i64, file: &str, format: &str) -> Result<FileWriter<'_>> {
+        let mut w = self.batch_writer(run_id)?;
+        w.next_file(file, format, None)?;
+        Ok(w)
+    }
+
+    /// Starts a transaction for a group of files (`next_file` before each). Grouping many small
+    /// files in one transaction saves a commit per file (CloudTrail writes thousands of files of
+    /// a few events each); a group is still all-or-nothing, so a killed ingest loses no committed
+    /// group and the next run redoes the rest.
+    pub fn batch_writer(&mut self, run_id: i64) -> Result<FileWriter<'_>> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let next_block: i64 =
             match self
@@ -127,41 +137,90 @@ impl Store {
         Ok(FileWriter {
             store: self,
             run_id,
-            file: file.to_string(),
-            format: format.to_string(),
+            file: None,
+            files: 0,
             block: BlockBuilder::default(),
             next_block,
             days: HashMap::new(),
             totals: RunTotals::default(),
-            size: None,
             done: false,
         })
     }
 }
 
-/// The open transaction for one file. Dropped without `commit`, it rolls back.
+/// The file being written inside a transaction.
+struct OpenFile {
+    path: String,
+    format: String,
+    size: Option<u64>,
+    records_at_start: u64,
+    rejected_at_start: u64,
+}
+
+/// An open transaction for one file or a group of files. Dropped without `commit`, it rolls
+/// back.
 pub struct FileWriter<'a> {
     store: &'a mut Store,
     run_id: i64,
-    file: String,
-    format: String,
+    file: Option<OpenFile>,
+    files: u64,
     block: BlockBuilder,
     next_block: i64,
     days: HashMap<(Option<i64>, Option<i64>, i64), DayCount>,
     totals: RunTotals,
-    size: Option<u64>,
     done: bool,
 }
 
 impl FileWriter<'_> {
-    /// Counts so far in this file.
+    /// Counts so far in this transaction.
     pub fn totals(&self) -> RunTotals {
         self.totals
     }
 
-    /// The file's size on disk, recorded with the file row.
+    /// Ends the current file (if any) and starts the next; rejects are recorded against it.
+    pub fn next_file(&mut self, path: &str, format: &str, size: Option<u64>) -> Result<()> {
+        self.finish_file(None)?;
+        self.file = Some(OpenFile {
+            path: path.to_string(),
+            format: format.to_string(),
+            size,
+            records_at_start: self.totals.records_new() + self.totals.records_dup(),
+            rejected_at_start: self.totals.rejected,
+        });
+        Ok(())
+    }
+
+    /// The current file's size on disk, recorded with its file row.
     pub fn set_size(&mut self, size: u64) {
-        self.size = Some(size);
+        if let Some(f) = &mut self.file {
+            f.size = Some(size);
+        }
+    }
+
+    /// Writes the current file's row. `records` is how many good records the reader found in
+    /// it (their new / duplicate split is counted per transaction: blocks span files); without
+    /// it, the records this writer saw since the file started.
+    pub fn finish_file(&mut self, records: Option<u64>) -> Result<()> {
+        let Some(f) = self.file.take() else {
+            return Ok(());
+        };
+        let seen = self.totals.records_new() + self.totals.records_dup() - f.records_at_start;
+        self.store
+            .conn
+            .prepare_cached(
+                "INSERT INTO files (run_id, path, format, size, records, rejected)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                self.run_id,
+                f.path,
+                f.format,
+                f.size.map(|s| s as i64),
+                records.unwrap_or(seen) as i64,
+                (self.totals.rejected - f.rejected_at_start) as i64,
+            ])?;
+        self.files += 1;
+        Ok(())
     }
 
     /// Inserts one event unless its `eventID` is already cached. Its original record joins the
@@ -391,14 +450,16 @@ impl FileWriter<'_> {
     /// Records a rejected record of this file. `excerpt` is kept short: it is evidence, not data.
     pub fn reject(&mut self, position: &str, reason: &str, excerpt: Option<&str>) -> Result<()> {
         let excerpt = excerpt.map(|e| truncate(e, 200));
+        let file = self.file.as_ref().map_or("", |f| f.path.as_str());
         self.store
-            .insert_reject(self.run_id, &self.file, position, reason, excerpt)?;
+            .insert_reject(self.run_id, file, position, reason, excerpt)?;
         self.totals.rejected += 1;
         Ok(())
     }
 
     /// Writes the last block, the coverage counts and the file row, and commits.
     pub fn commit(mut self) -> Result<RunTotals> {
+        self.finish_file(None)?;
         let conn = &self.store.conn;
         self.block.flush(conn, self.next_block)?;
         for ((account, region, day), c) in &self.days {
@@ -421,23 +482,10 @@ impl FileWriter<'_> {
                 account, region, day, c.events, c.first_ms, c.last_ms
             ])?;
         }
-        conn.prepare_cached(
-            "INSERT INTO files (run_id, path, format, size, records_new, records_dup, rejected)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            self.run_id,
-            self.file,
-            self.format,
-            self.size.map(|s| s as i64),
-            self.totals.records_new() as i64,
-            self.totals.records_dup() as i64,
-            self.totals.rejected as i64,
-        ])?;
         conn.execute_batch("COMMIT")?;
         self.done = true;
         let mut totals = self.totals;
-        totals.files = 1;
+        totals.files = self.files;
         Ok(totals)
     }
 }

@@ -20,16 +20,15 @@ CREATE TABLE ingest_runs (
     rejected    INTEGER NOT NULL DEFAULT 0
 );
 
--- One row per file read, with what it held.
+-- One row per file read: its detected format, good records found, records rejected.
 CREATE TABLE files (
-    id          INTEGER PRIMARY KEY,
-    run_id      INTEGER NOT NULL REFERENCES ingest_runs(id),
-    path        TEXT NOT NULL,
-    format      TEXT NOT NULL,
-    size        INTEGER,
-    records_new INTEGER NOT NULL,
-    records_dup INTEGER NOT NULL,
-    rejected    INTEGER NOT NULL
+    id       INTEGER PRIMARY KEY,
+    run_id   INTEGER NOT NULL REFERENCES ingest_runs(id),
+    path     TEXT NOT NULL,
+    format   TEXT NOT NULL,
+    size     INTEGER,
+    records  INTEGER NOT NULL,
+    rejected INTEGER NOT NULL
 );
 
 -- One CloudTrail record. String columns hold `strings.id`. `id_hash` is the 64-bit xxh3 of
