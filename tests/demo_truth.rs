@@ -117,6 +117,20 @@ fn sampled_calls_are_signed_by_the_last_hop_of_their_chain() {
 }
 
 #[test]
+fn issuances_are_queried_by_the_key_their_last_hop_issued() {
+    let issuances: Vec<&Value> = entries()
+        .iter()
+        .filter(|e| e["kind"] == "issuance")
+        .collect();
+    assert!(issuances.len() > 1000);
+    for e in issuances {
+        let last = e["hops"].as_array().and_then(|h| h.last()).expect("a hop");
+        assert!(s(e, "/query").starts_with("ASIA"));
+        assert_eq!(s(e, "/query"), s(last, "/access_key_id"));
+    }
+}
+
+#[test]
 fn the_walkthrough_chain_is_in_the_truth() {
     let stop = fixture()
         .records

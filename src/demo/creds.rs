@@ -10,7 +10,8 @@ pub struct Origin {
     /// `IAMUser`, `SAMLUser`, `WebIdentityUser`, `IdentityCenterUser`, `EC2Instance`,
     /// `AWSService`, `AWSAccount` or `Unknown`.
     pub kind: &'static str,
-    pub name: String,
+    /// `None` only for an `Unknown` origin without a source identity: nothing names it.
+    pub name: Option<String>,
     pub arn: Option<String>,
     pub account_id: Option<String>,
 }
@@ -76,28 +77,28 @@ pub fn inferred_origin(
     if is_instance {
         Origin {
             kind: "EC2Instance",
-            name: session.into(),
+            name: Some(session.into()),
             arn: None,
             account_id: Some(account_id.into()),
         }
     } else if role_name.starts_with("AWSReservedSSO_") {
         Origin {
             kind: "IdentityCenterUser",
-            name: session.into(),
+            name: Some(session.into()),
             arn: None,
             account_id: None,
         }
     } else if let Some(si) = source_identity {
         Origin {
             kind: "Unknown",
-            name: si.into(),
+            name: Some(si.into()),
             arn: None,
             account_id: None,
         }
     } else {
         Origin {
             kind: "Unknown",
-            name: session.into(),
+            name: None,
             arn: None,
             account_id: None,
         }
@@ -114,7 +115,10 @@ mod tests {
         assert_eq!(ec2.kind, "EC2Instance");
         assert_eq!(ec2.account_id.as_deref(), Some("111122223333"));
         let sso = inferred_origin("AWSReservedSSO_ReadOnlyAccess_0123", "1", "li", None);
-        assert_eq!((sso.kind, sso.name.as_str()), ("IdentityCenterUser", "li"));
+        assert_eq!(
+            (sso.kind, sso.name.as_deref()),
+            ("IdentityCenterUser", Some("li"))
+        );
         assert_eq!(inferred_origin("Other", "1", "x", None).kind, "Unknown");
     }
 }

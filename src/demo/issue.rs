@@ -75,32 +75,32 @@ impl Sim<'_> {
                 let account = self.assumer_account(a, role_account);
                 Origin {
                     kind: "IAMUser",
-                    name: self.org.people[p].name.into(),
+                    name: Some(self.org.people[p].name.into()),
                     arn: Some(arn),
                     account_id: Some(self.org.account_id(account).into()),
                 }
             }
             Assumer::Saml(u) => Origin {
                 kind: "SAMLUser",
-                name: u.into(),
+                name: Some(u.into()),
                 arn: None,
                 account_id: None,
             },
             Assumer::WebIdentity(s) => Origin {
                 kind: "WebIdentityUser",
-                name: s.into(),
+                name: Some(s.into()),
                 arn: None,
                 account_id: None,
             },
             Assumer::Service("ec2.amazonaws.com") => Origin {
                 kind: "EC2Instance",
-                name: spec.session_name.into(),
+                name: Some(spec.session_name.into()),
                 arn: None,
                 account_id: Some(self.org.account_id(role_account).into()),
             },
             Assumer::Service(s) => Origin {
                 kind: "AWSService",
-                name: s.into(),
+                name: Some(s.into()),
                 arn: None,
                 account_id: None,
             },
@@ -109,7 +109,7 @@ impl Sim<'_> {
                 account,
             } => Origin {
                 kind: "AWSAccount",
-                name: principal_id.into(),
+                name: Some(principal_id.into()),
                 arn: None,
                 account_id: Some(self.org.account_id(account).into()),
             },
@@ -246,12 +246,9 @@ impl Sim<'_> {
                 &role_copy_id,
             )?;
         }
-        let query = if spec.omit.is_some() {
-            key.as_str()
-        } else {
-            issuing_id.as_str()
-        };
-        self.truth(query, "issuance", &cred)?;
+        // Queried by the issued key: an issuing event's own ID belongs to the caller's session
+        // (the event is the caller's call), while the key names the new session.
+        self.truth(&key, "issuance", &cred)?;
         Ok(std::rc::Rc::new(cred))
     }
 

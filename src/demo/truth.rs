@@ -13,7 +13,8 @@
 //!
 //! `origin` and `hops` are exactly the `chain --json` contract of DESIGN.md. An entry may add
 //! `"note"` when the generator did something deliberate (an issuing event left out, an access
-//! key reused). An issuance whose event was left out is queried by its access key.
+//! key reused). Issuances are queried by their access key (the issuing event's own ID belongs
+//! to the caller's session, not the new one); calls by their event ID.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -31,7 +32,7 @@ pub struct TruthWriter {
 }
 
 /// What the conventions block says, so a reader need not open this source.
-const CONVENTIONS: &str = r#"{"origin_when_inferred":"an i-… session name gives EC2Instance (account = the role's account); an AWSReservedSSO_* role gives IdentityCenterUser named by the session name; otherwise Unknown (name = the sourceIdentity if any, else the session name)","origin_when_observed":"the issuing event's userIdentity: SAMLUser/WebIdentityUser named by userName with no arn or account; IAMUser with arn and account; EC2Instance (instance ID, the role's account) for ec2.amazonaws.com; AWSService named by the service principal; AWSAccount named by the principal ID when only the role account's copy of a cross-account AssumeRole exists (hops then start at that role)","inferred_hop":"access_key_id, principal_id, issued_at (sessionContext creationDate) and source_identity from the calls; expires_at, via and issuing_event_id null; cross_account false","cross_account_issuing_event":"the caller account's copy when that account is collected, else the role account's copy"}"#;
+const CONVENTIONS: &str = r#"{"origin_when_inferred":"an i-… session name gives EC2Instance (account = the role's account); an AWSReservedSSO_* role gives IdentityCenterUser named by the session name; otherwise Unknown (name = the sourceIdentity if any, else null)","origin_when_observed":"the issuing event's userIdentity: SAMLUser/WebIdentityUser named by userName with no arn or account; IAMUser with arn and account; EC2Instance (instance ID, the role's account) for ec2.amazonaws.com; AWSService named by the service principal; AWSAccount named by the principal ID when only the role account's copy of a cross-account AssumeRole exists (hops then start at that role)","inferred_hop":"access_key_id, principal_id, issued_at (sessionContext creationDate) and source_identity from the calls; expires_at, via and issuing_event_id null; cross_account false","cross_account_issuing_event":"the caller account's copy (the richer one) when that account is collected, else the role account's copy","query":"issuances by the issued access key, calls by event ID"}"#;
 
 impl TruthWriter {
     /// Creates `path` and writes the header.
@@ -85,7 +86,7 @@ pub fn entry_json(
     j.open(None).str("query", query).str("kind", kind);
     j.open(Some("origin"))
         .str("type", origin.kind)
-        .str("name", &origin.name)
+        .opt_str("name", origin.name.as_deref())
         .opt_str("arn", origin.arn.as_deref())
         .opt_str("account_id", origin.account_id.as_deref())
         .close();
