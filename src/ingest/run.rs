@@ -169,7 +169,14 @@ const GROUP_FILES: u64 = 500;
 
 /// The reader thread: one file at a time, records to the writer in blocks.
 fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), IngestError> {
-    let send = |msg: Msg| tx.send(msg).map_err(|_| StoreError::WriterStopped);
+    let blocked = std::cell::Cell::new(std::time::Duration::ZERO);
+    let started = Instant::now();
+    let send = |msg: Msg| {
+        let t = Instant::now();
+        let sent = tx.send(msg).map_err(|_| StoreError::WriterStopped);
+        blocked.set(blocked.get() + t.elapsed());
+        sent
+    };
     // Events wait here until a block is full; blocks span files (within a transaction), so
     // tiny files still compress in company.
     let mut pending: Vec<Event> = Vec::with_capacity(BLOCK_RECORDS);
@@ -261,6 +268,11 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), Inges
         send(Msg::Block(EventBlock::new(pending)?))?;
     }
     send(Msg::Commit)?;
+    tracing::info!(
+        busy_seconds = (started.elapsed() - blocked.get()).as_secs_f64(),
+        blocked_seconds = blocked.get().as_secs_f64(),
+        "reader finished"
+    );
     Ok(())
 }
 

@@ -1,0 +1,322 @@
+//! Analysis benchmark: `cargo bench --bench analysis` (env `ROLECALL_BENCH_EVENTS`, default
+//! 1 000 000; `ROLECALL_BENCH_DIR` as for the ingest benchmark, whose generated data it reuses).
+//!
+//! Builds a cache from the generated organisation in two steps — everything but the last day,
+//! then the last day — and times attribution (`analysis::refresh`) after each: the full
+//! derivation, then the incremental one for one day of new data. Then it times every analysis
+//! the CLI and the console use, in process (p50 / p99 / max over sampled IDs), and a few whole
+//! `rolecall … --json` processes (start-up, open, query, print) against the 100 ms budget.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use rolecall::analysis;
+use rolecall::ingest::{IngestOptions, ingest_paths};
+use rolecall::store::Store;
+
+const BUDGET_MS: f64 = 100.0;
+
+fn main() -> Result<()> {
+    let events: u64 = std::env::var("ROLECALL_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = std::env::var_os("ROLECALL_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("rolecall-bench"));
+    std::fs::create_dir_all(&dir)?;
+    let org = dir.join(format!("org-{events}"));
+    generate(&org, events)?;
+
+    let (history, last_day) = split_last_day(&org.join("AWSLogs"))?;
+    let db = dir.join(format!("analysis-{events}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut store = Store::open(&db)?;
+    let now = 0;
+    let t = Instant::now();
+    let day_files = last_day.len();
+    let mut first = history;
+    first.push(org.join("guardduty"));
+    let r = ingest_paths(&mut store, &first, &IngestOptions::default(), now)?;
+    println!(
+        "ingest all but one day: {} events in {:.1} s",
+        r.totals.events_new,
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let full = analysis::refresh(&mut store)?;
+    println!(
+        "attribution, full derivation: {:.2} s for {} events",
+        t.elapsed().as_secs_f64(),
+        full.events
+    );
+    let t = Instant::now();
+    let r = ingest_paths(&mut store, &last_day, &IngestOptions::default(), now)?;
+    let ingest_day = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let inc = analysis::refresh(&mut store)?;
+    println!(
+        "one more day ({day_files} files): ingest {} events in {:.2} s, attribution {:.3} s",
+        r.totals.events_new,
+        ingest_day,
+        t.elapsed().as_secs_f64()
+    );
+    let _ = inc;
+    drop(store);
+
+    let store = Store::open_read_only(&db)?;
+    let conn = store.conn();
+    let ids = sample_ids(conn)?;
+    println!(
+        "sampled: {} event IDs, {} access keys, {} principals, {} roles, {} findings",
+        ids.events.len(),
+        ids.keys.len(),
+        ids.principals.len(),
+        ids.roles.len(),
+        ids.findings.len()
+    );
+    println!();
+    println!(
+        "{:<34} {:>9} {:>9} {:>9} {:>6}",
+        "analysis (in process)", "p50 ms", "p99 ms", "max ms", "runs"
+    );
+    let scope = analysis::resolve_scope(conn, None)?;
+    let mut worst: f64 = 0.0;
+    let mut report = |name: &str, times: Vec<f64>| {
+        let (p50, p99, max) = stats(times.clone());
+        worst = worst.max(p99);
+        println!(
+            "{name:<34} {p50:>9.2} {p99:>9.2} {max:>9.2} {:>6}",
+            times.len()
+        );
+    };
+    report(
+        "chain <event ID>",
+        time_each(&ids.events, |q| analysis::build_chain(conn, q).map(|_| ()))?,
+    );
+    report(
+        "chain <access key>",
+        time_each(&ids.keys, |q| analysis::build_chain(conn, q).map(|_| ()))?,
+    );
+    report(
+        "chain <principal ID>",
+        time_each(&ids.principals, |q| {
+            analysis::build_chain(conn, q).map(|_| ())
+        })?,
+    );
+    report(
+        "sessions --role <role>",
+        time_each(&ids.roles, |q| {
+            analysis::build_sessions(conn, Some(q), None, 500).map(|_| ())
+        })?,
+    );
+    report(
+        "sessions --scope (last 24 h)",
+        time_each(&ids.roles[..1], |_| {
+            analysis::build_sessions(conn, None, Some(scope), 500).map(|_| ())
+        })?,
+    );
+    report(
+        "role <role>",
+        time_each(&ids.roles, |q| {
+            analysis::build_role(conn, q, None).map(|_| ())
+        })?,
+    );
+    report(
+        "activity <principal> (24 h, 1 h)",
+        time_each(&ids.principals, |q| {
+            analysis::build_activity(conn, q, scope, 3_600_000).map(|_| ())
+        })?,
+    );
+    report(
+        "activity <role> (24 h, 1 h)",
+        time_each(&ids.roles, |q| {
+            analysis::build_activity(conn, q, scope, 3_600_000).map(|_| ())
+        })?,
+    );
+    report(
+        "findings",
+        time_each(&ids.findings[..1.min(ids.findings.len())], |_| {
+            analysis::build_findings(conn, 500).map(|_| ())
+        })?,
+    );
+    report(
+        "finding <id>",
+        time_each(&ids.findings, |q| {
+            analysis::build_finding(conn, q).map(|_| ())
+        })?,
+    );
+    println!();
+    let bin = env!("CARGO_BIN_EXE_rolecall");
+    let mut cli: Vec<(String, Vec<String>)> = Vec::new();
+    if let Some(e) = ids.events.first() {
+        cli.push((
+            "rolecall chain <event> --json".into(),
+            vec!["chain".into(), e.clone()],
+        ));
+    }
+    if let Some(r) = ids.roles.first() {
+        cli.push((
+            "rolecall role <role> --json".into(),
+            vec!["role".into(), r.clone()],
+        ));
+    }
+    if let Some(p) = ids.principals.first() {
+        cli.push((
+            "rolecall activity <principal> --json".into(),
+            vec!["activity".into(), p.clone()],
+        ));
+    }
+    cli.push(("rolecall findings --json".into(), vec!["findings".into()]));
+    println!(
+        "{:<34} {:>9} {:>9} {:>9} {:>6}",
+        "whole process", "p50 ms", "p99 ms", "max ms", "runs"
+    );
+    for (name, args) in cli {
+        let mut times = Vec::new();
+        for _ in 0..30 {
+            let t = Instant::now();
+            let out = Command::new(bin)
+                .arg("--db")
+                .arg(&db)
+                .args(&args)
+                .arg("--json")
+                .output()?;
+            if !out.status.success() {
+                bail!("{name}: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p99, max) = stats(times);
+        worst = worst.max(p99);
+        println!("{name:<34} {p50:>9.2} {p99:>9.2} {max:>9.2} {:>6}", 30);
+    }
+    println!();
+    println!(
+        "worst p99: {worst:.1} ms against the {BUDGET_MS:.0} ms budget: {}",
+        if worst < BUDGET_MS { "within" } else { "OVER" }
+    );
+    Ok(())
+}
+
+fn generate(org: &Path, events: u64) -> Result<()> {
+    let marker = org.join(".bench-complete");
+    if marker.exists() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(org);
+    let t = Instant::now();
+    let mut opts = rolecall::demo::GenerateOptions::new(org);
+    opts.seed = 42;
+    opts.events = events;
+    rolecall::demo::generate(&opts).context("generating the organisation")?;
+    println!(
+        "generated {events} events in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    std::fs::write(marker, b"")?;
+    Ok(())
+}
+
+/// CloudTrail files split into (all but one day, that day), by the S3 layout's `YYYY/MM/DD`
+/// folders. The day is the last complete one (the very last folder is the partial day the
+/// data ends in).
+fn split_last_day(root: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for e in walkdir::WalkDir::new(root) {
+        let e = e?;
+        if !e.file_type().is_file() {
+            continue;
+        }
+        let parts: Vec<String> = e
+            .path()
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let n = parts.len();
+        if n < 4 {
+            continue;
+        }
+        let day = format!("{}/{}/{}", parts[n - 4], parts[n - 3], parts[n - 2]);
+        files.push((day, e.into_path()));
+    }
+    let mut days: Vec<&String> = files.iter().map(|(d, _)| d).collect();
+    days.sort();
+    days.dedup();
+    let Some(last) = days
+        .iter()
+        .rev()
+        .nth(1)
+        .or(days.last())
+        .map(|d| (*d).clone())
+    else {
+        bail!("no files under {}", root.display());
+    };
+    let (day, rest): (Vec<_>, Vec<_>) = files.into_iter().partition(|(d, _)| *d == last);
+    Ok((
+        rest.into_iter().map(|(_, p)| p).collect(),
+        day.into_iter().map(|(_, p)| p).collect(),
+    ))
+}
+
+struct Ids {
+    events: Vec<String>,
+    keys: Vec<String>,
+    principals: Vec<String>,
+    roles: Vec<String>,
+    findings: Vec<String>,
+}
+
+/// IDs spread evenly over the cache (deterministic): events by row, sessions and roles by their
+/// activity.
+fn sample_ids(conn: &rusqlite::Connection) -> Result<Ids> {
+    let strings = |sql: &str| -> Result<Vec<String>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    };
+    Ok(Ids {
+        events: strings(
+            "SELECT event_id FROM events
+             WHERE id % (SELECT MAX(id) / 200 + 1 FROM events) = 0 AND principal IS NOT NULL LIMIT 200",
+        )?,
+        keys: strings(
+            "SELECT s.s FROM sts_calls c JOIN strings s ON s.id = c.issued_key
+             WHERE c.event % 37 = 0 LIMIT 100",
+        )?,
+        principals: strings(
+            "SELECT s.s FROM (SELECT DISTINCT principal FROM events WHERE id % 997 = 0) p
+             JOIN strings s ON s.id = p.principal WHERE s.s LIKE 'AROA%' LIMIT 100",
+        )?,
+        roles: strings(
+            "SELECT s.s FROM (SELECT DISTINCT role_arn FROM sts_calls WHERE role_arn IS NOT NULL) r
+             JOIN strings s ON s.id = r.role_arn LIMIT 50",
+        )?,
+        findings: strings("SELECT DISTINCT finding_id FROM findings")?,
+    })
+}
+
+fn time_each(ids: &[String], mut f: impl FnMut(&str) -> analysis::Result<()>) -> Result<Vec<f64>> {
+    let mut out = Vec::with_capacity(ids.len() * 3);
+    for _round in 0..3 {
+        for id in ids {
+            let t = Instant::now();
+            f(id)?;
+            out.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(out)
+}
+
+fn stats(mut times: Vec<f64>) -> (f64, f64, f64) {
+    if times.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let p99 = ((times.len() as f64 * 0.99) as usize).min(times.len() - 1);
+    (times[times.len() / 2], times[p99], times[times.len() - 1])
+}
