@@ -17,6 +17,10 @@ use chrono::NaiveDate;
 /// Parses an ISO 8601 timestamp as CloudTrail and its re-exporters write it (see the module
 /// notes). No zone means UTC.
 pub fn parse_event_time(s: &str) -> Option<i64> {
+    // Nearly every CloudTrail timestamp is exactly `YYYY-MM-DDTHH:MM:SSZ`.
+    if let Some(ms) = parse_plain_utc(s.as_bytes()) {
+        return Some(ms);
+    }
     let b = s.trim().as_bytes();
     let mut p = Cursor { b, i: 0 };
     // Extended form `YYYY-MM-DD…` or basic form `YYYYMMDD…`.
@@ -90,6 +94,54 @@ pub fn parse_event_time(s: &str) -> Option<i64> {
     }
     let ms = utc_ms(year, month, day, hour, minute, second)?;
     Some(ms + nanos / 1_000_000 - offset_s * 1000)
+}
+
+/// The fast path of [`parse_event_time`]: exactly `YYYY-MM-DDTHH:MM:SSZ`, every field in range
+/// (a leap second is left to the general parser). `None` for anything else.
+fn parse_plain_utc(b: &[u8]) -> Option<i64> {
+    let b: &[u8; 20] = b.try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if b[19] != b'Z' {
+        return None;
+    }
+    let num = |at: usize, len: usize| -> Option<u32> {
+        b[at..at + len].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = days_from_civil(i64::from(year), month, day);
+    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    Some(seconds * 1000)
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Parses STS's `credentials.expiration` (`Oct 1, 2026, 1:00:00 PM`, with or without the comma
@@ -321,6 +373,36 @@ mod tests {
             "Oct 1, 2026",
         ] {
             assert_eq!(parse_expiration(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_general_parser_on_every_day_and_edge() {
+        let mut checked = 0;
+        for year in [1970, 1999, 2000, 2023, 2024, 2026, 2100, 2400, 9999] {
+            for month in 1..=13 {
+                for day in [0, 1, 15, 28, 29, 30, 31, 32] {
+                    for (h, m, sec) in [(0, 0, 0), (13, 5, 9), (23, 59, 59), (24, 0, 0), (0, 60, 0)]
+                    {
+                        let s = format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}Z");
+                        // The general parser alone: a leading space skips the fast path.
+                        assert_eq!(
+                            parse_plain_utc(s.as_bytes()),
+                            parse_event_time(&format!(" {s}")),
+                            "{s}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000);
+        for s in [
+            "2026-10-01T13:00:00z",
+            "2026-10-01 13:00:00Z",
+            "2026-1a-01T13:00:00Z",
+        ] {
+            assert_eq!(parse_plain_utc(s.as_bytes()), None, "{s}");
         }
     }
 

@@ -73,7 +73,33 @@ pub fn is_known_record(bytes: &[u8]) -> bool {
         .is_some_and(|raw| !matches!(kind_of(&raw), Kind::Unknown))
 }
 
-impl Reader<'_, '_, '_> {
+impl<'d> Reader<'d, '_, '_> {
+    /// The fast path for the value starting at `start`: parse it in place and let serde find
+    /// where it ends, with no separate scan for its boundary. `Ok(Some(end))` when the value was
+    /// a well-formed object and has been handled (accepted or rejected for what it says);
+    /// `Ok(None)` when it is not (not an object, malformed, truncated, or the file is not
+    /// valid UTF-8): the caller then scans for its end and calls [`Reader::element`], which
+    /// reports exactly what is wrong, at the same position and with the same reason.
+    pub fn parsed_element(&mut self, start: usize, pos: Pos) -> Result<Option<usize>, StoreError> {
+        let Some(rest) = self.text.and_then(|t| t.get(start..)) else {
+            return Ok(None);
+        };
+        if !rest.starts_with('{') {
+            return Ok(None);
+        }
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<RawRecord<'d>>();
+        let Some(Ok(raw)) = values.next() else {
+            return Ok(None);
+        };
+        let len = values.byte_offset();
+        let Some(text) = rest.get(..len) else {
+            return Ok(None);
+        };
+        let end = start + len;
+        self.classified(&raw, text, start, end, pos)?;
+        Ok(Some(end))
+    }
+
     /// Classifies and normalises the value at `start..end`, handing the result to the sink.
     pub fn element(&mut self, start: usize, end: usize, pos: Pos) -> Result<(), StoreError> {
         let data = self.data;
@@ -89,11 +115,25 @@ impl Reader<'_, '_, '_> {
             Ok(r) => r,
             Err(e) => return self.reject(start, end, pos, format!("malformed JSON: {e}")),
         };
-        let result = match kind_of(&raw) {
+        self.classified(&raw, text, start, end, pos)
+    }
+
+    /// Hands the parsed object `raw` (whose JSON is `text`, at `start..end`) to the
+    /// normaliser its keys call for.
+    fn classified(
+        &mut self,
+        raw: &RawRecord<'_>,
+        text: &str,
+        start: usize,
+        end: usize,
+        pos: Pos,
+    ) -> Result<(), StoreError> {
+        let bytes = text.as_bytes();
+        let result = match kind_of(raw) {
             Kind::Container(array) => return self.nested(array, start, end, pos),
-            Kind::CloudTrail => cloudtrail::normalise(&raw, text).map(event),
+            Kind::CloudTrail => cloudtrail::normalise(raw, text).map(event),
             Kind::LookupEntry(inner) => lookup_entry(inner),
-            Kind::Envelope => envelope(&raw),
+            Kind::Envelope => envelope(raw),
             Kind::Finding => guardduty::parse_finding(bytes).map(finding),
             Kind::FlowMessage => return self.flow_message(raw.message.get(), start, end, pos),
             Kind::Unknown => Err(unknown(text)),

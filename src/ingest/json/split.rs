@@ -51,6 +51,9 @@ pub enum ArrayEnd {
 /// Reads one file's bytes into the sink.
 pub struct Reader<'d, 's, 'k> {
     pub data: &'d [u8],
+    /// `data` as text when all of it is valid UTF-8 (checked once, in one fast pass): records
+    /// are then parsed in place without a boundary scan (see `Reader::parsed_element`).
+    pub text: Option<&'d str>,
     sink: &'s mut Sink<'k>,
     lines: LineCounter,
     /// Scratch for the scanner's bracket stack.
@@ -61,6 +64,7 @@ impl<'d, 's, 'k> Reader<'d, 's, 'k> {
     pub fn new(data: &'d [u8], sink: &'s mut Sink<'k>) -> Self {
         Reader {
             data,
+            text: std::str::from_utf8(data).ok(),
             sink,
             lines: LineCounter::default(),
             stack: Vec::with_capacity(32),
@@ -124,6 +128,10 @@ impl<'d, 's, 'k> Reader<'d, 's, 'k> {
                 unit: Unit::Line,
                 n: line,
             };
+            if let Some(end) = self.parsed_element(i, pos)? {
+                i = end;
+                continue;
+            }
             match value_end(data, i, &mut self.stack) {
                 Ok(end) => {
                     self.element(i, end, pos)?;
@@ -206,6 +214,10 @@ impl<'d, 's, 'k> Reader<'d, 's, 'k> {
                 unit: Unit::Record,
                 n,
             };
+            if let Some(end) = self.parsed_element(i, pos)? {
+                i = end;
+                continue;
+            }
             match value_end(data, i, &mut self.stack) {
                 Ok(end) => {
                     self.element(i, end, pos)?;
