@@ -7,15 +7,16 @@
 //! event), a re-ingest (must add nothing), two indexed look-ups, and the same files and look-ups
 //! through DuckDB (`read_json`, installed in a venv by this benchmark). Prints ratios.
 
-use std::borrow::Cow;
+#[path = "support/bare.rs"]
+mod bare;
+use bare::bare_parse;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 fn main() -> Result<()> {
     let events: u64 = std::env::var("ROLECALL_BENCH_EVENTS")
@@ -200,44 +201,6 @@ fn time_files(files: &[PathBuf], parse: fn(&[u8]) -> Result<u64>) -> Result<(u64
         n += parse(&buf)?;
     }
     Ok((n, t.elapsed().as_secs_f64(), plain))
-}
-
-#[derive(Deserialize)]
-struct Trail<'a> {
-    #[serde(rename = "Records", borrow)]
-    records: Vec<BareRecord<'a>>,
-}
-
-/// The bare limit: a typed, borrowed mirror of the fields an index needs, free-form parts as
-/// raw JSON, no normalisation and no database.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct BareRecord<'a> {
-    #[serde(rename = "eventID", borrow)]
-    event_id: Cow<'a, str>,
-    #[serde(rename = "eventTime", borrow)]
-    event_time: Cow<'a, str>,
-    #[serde(rename = "eventSource", borrow)]
-    event_source: Cow<'a, str>,
-    #[serde(rename = "eventName", borrow)]
-    event_name: Cow<'a, str>,
-    #[serde(rename = "awsRegion", borrow, default)]
-    region: Option<Cow<'a, str>>,
-    #[serde(rename = "sourceIPAddress", borrow, default)]
-    source_ip: Option<Cow<'a, str>>,
-    #[serde(rename = "userAgent", borrow, default)]
-    user_agent: Option<Cow<'a, str>>,
-    #[serde(rename = "userIdentity", borrow, default)]
-    user_identity: Option<&'a RawValue>,
-    #[serde(rename = "requestParameters", borrow, default)]
-    request_parameters: Option<&'a RawValue>,
-    #[serde(rename = "responseElements", borrow, default)]
-    response_elements: Option<&'a RawValue>,
-}
-
-fn bare_parse(data: &[u8]) -> Result<u64> {
-    let t: Trail<'_> = serde_json::from_slice(data)?;
-    Ok(t.records.len() as u64)
 }
 
 fn rolecall_parse(data: &[u8]) -> Result<u64> {

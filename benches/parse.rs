@@ -12,13 +12,14 @@
 //! alone). Prints the best of the rounds, in events per second of the thread's CPU time on
 //! Linux (wall time elsewhere): a shared machine's load then blurs the figures less.
 
-use std::borrow::Cow;
+#[path = "support/bare.rs"]
+mod bare;
+use bare::bare_parse;
+
 use std::fmt::Write as _;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 const PER_DOC: usize = 1000;
 
@@ -135,45 +136,6 @@ fn rolecall_parse(data: &[u8]) -> Result<u64> {
         bail!("rejected: {b:?}");
     }
     Ok(n)
-}
-
-#[derive(Deserialize)]
-struct Trail<'a> {
-    #[serde(rename = "Records", borrow)]
-    records: Vec<BareRecord<'a>>,
-}
-
-/// The bare limit, as in `benches/ingest.rs`: a typed, borrowed mirror of the fields an index
-/// needs, free-form parts as raw JSON, no normalisation.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct BareRecord<'a> {
-    #[serde(rename = "eventID", borrow)]
-    event_id: Cow<'a, str>,
-    #[serde(rename = "eventTime", borrow)]
-    event_time: Cow<'a, str>,
-    #[serde(rename = "eventSource", borrow)]
-    event_source: Cow<'a, str>,
-    #[serde(rename = "eventName", borrow)]
-    event_name: Cow<'a, str>,
-    #[serde(rename = "awsRegion", borrow, default)]
-    region: Option<Cow<'a, str>>,
-    #[serde(rename = "sourceIPAddress", borrow, default)]
-    source_ip: Option<Cow<'a, str>>,
-    #[serde(rename = "userAgent", borrow, default)]
-    user_agent: Option<Cow<'a, str>>,
-    #[serde(rename = "userIdentity", borrow, default)]
-    user_identity: Option<&'a RawValue>,
-    #[serde(rename = "requestParameters", borrow, default)]
-    request_parameters: Option<&'a RawValue>,
-    #[serde(rename = "responseElements", borrow, default)]
-    response_elements: Option<&'a RawValue>,
-}
-
-fn bare_parse(data: &[u8]) -> Result<u64> {
-    let t: Trail<'_> = serde_json::from_slice(data)?;
-    std::hint::black_box(&t);
-    Ok(t.records.len() as u64)
 }
 
 /// A small deterministic PRNG (xorshift64*), so every run sees the same data.
