@@ -27,7 +27,7 @@ fn main() -> Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("rolecall-bench"));
     std::fs::create_dir_all(&dir)?;
-    let org = dir.join(format!("org-{events}"));
+    let org = dir.join(format!("org-{events}-5m"));
     generate(&org, events)?;
 
     let (history, last_day) = split_last_day(&org.join("AWSLogs"))?;

@@ -28,18 +28,25 @@ fn main() -> Result<()> {
         .unwrap_or_else(|| std::env::temp_dir().join("rolecall-bench"));
     std::fs::create_dir_all(&dir)?;
     let bin = env!("CARGO_BIN_EXE_rolecall");
-    let org = dir.join(format!("org-{events}"));
-    generate(bin, &org, events)?;
+    // Minutes per CloudTrail file: 5 is what CloudTrail does (many small files); 60 gives denser
+    // files and isolates the per-record cost.
+    let file_minutes: u32 = std::env::var("ROLECALL_BENCH_FILE_MINUTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let org = dir.join(format!("org-{events}-{file_minutes}m"));
+    generate(bin, &org, events, file_minutes)?;
     let files = cloudtrail_files(&org.join("AWSLogs"))?;
     let bytes: u64 = files
         .iter()
         .map(|f| f.metadata().map(|m| m.len()).unwrap_or(0))
         .sum();
     println!(
-        "machine: {} cores; data: {} CloudTrail .json.gz files, {:.1} MB compressed",
+        "machine: {} cores; data: {} CloudTrail .json.gz files ({file_minutes}-minute), {:.1} MB compressed, {:.0} events per file",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         files.len(),
-        bytes as f64 / 1e6
+        bytes as f64 / 1e6,
+        events as f64 / files.len() as f64
     );
 
     let (n, gunzip_s, plain_bytes) = time_files(&files, |_| Ok(0))?;
@@ -143,7 +150,7 @@ fn main() -> Result<()> {
 }
 
 /// Generates the organisation once per size; a marker says the set is complete.
-fn generate(bin: &str, org: &Path, events: u64) -> Result<()> {
+fn generate(bin: &str, org: &Path, events: u64, file_minutes: u32) -> Result<()> {
     let marker = org.join(".bench-complete");
     if marker.exists() {
         return Ok(());
@@ -153,6 +160,8 @@ fn generate(bin: &str, org: &Path, events: u64) -> Result<()> {
     let status = Command::new(bin)
         .args(["demo", "generate", "--seed", "42", "--events"])
         .arg(events.to_string())
+        .arg("--file-minutes")
+        .arg(file_minutes.to_string())
         .arg("--out")
         .arg(org)
         .stdout(std::process::Stdio::null())
