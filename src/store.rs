@@ -24,8 +24,9 @@ pub use attribution::{
 };
 pub use error::StoreError;
 pub use events_read::{
-    CachedEvent, load_event, load_latest_call_by_key, load_latest_call_by_principal,
-    load_latest_event_ms, load_max_event_row,
+    CachedEvent, load_call_by_key_near, load_call_by_principal_near, load_event,
+    load_latest_call_by_key, load_latest_call_by_principal, load_latest_event_ms,
+    load_max_event_row,
 };
 pub use info::{CacheInfo, CoverageRow, load_all_rejects, load_info, load_rejects};
 pub use queries::{

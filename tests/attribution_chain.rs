@@ -229,8 +229,8 @@ fn cross_account_copies_are_stitched_by_shared_event_id_in_either_order() {
         );
         assert_eq!(c.origin.name.as_deref(), Some("bob"));
         assert_eq!(roles(&c), vec![(DEPLOY, Evidence::Observed, true)]);
-        // The cited copy is the role account's, whichever arrived first.
-        assert_eq!(c.hops[0].issuing_event_id.as_deref(), Some("copy-role"));
+        // The cited copy is the richer one, the caller account's, whichever arrived first.
+        assert_eq!(c.hops[0].issuing_event_id.as_deref(), Some("copy-caller"));
     }
 }
 
@@ -300,6 +300,154 @@ fn a_repeated_access_key_is_qualified_by_role_and_time() {
     let late = chain(&store, "late");
     assert_eq!(late.hops[0].evidence, Evidence::Inferred);
     assert_eq!(late.origin.kind, OriginKind::Unknown);
+}
+
+#[test]
+fn a_repeated_key_queried_alone_names_its_latest_session_observed_or_inferred() {
+    // An instance session whose issuing call is outside the data, then (days later) the same
+    // key issued to another role's instance session, observed.
+    let ec2 = Identity {
+        user_type: Some("AWSService".into()),
+        invoked_by: Some("ec2.amazonaws.com".into()),
+        ..Identity::default()
+    };
+    let early = session(
+        ADMIN,
+        "AROAADMIN",
+        "i-0123456789abcdef0",
+        "ASIASAME",
+        "2026-10-01T09:00:00Z",
+    );
+    let later = Issue {
+        role_arn: DEPLOY,
+        role_id: "AROADEPLOY",
+        session: "i-0fedcba9876543210",
+        key: "ASIASAME",
+    };
+    let mut store = Store::open_in_memory().expect("db");
+    ingest(
+        &mut store,
+        &[
+            call(
+                "early",
+                "2026-10-01T09:30:00Z",
+                early.clone(),
+                "ListBuckets",
+            ),
+            assume("issue", "2026-10-05T10:00:00Z", ec2, "AssumeRole", &later),
+        ],
+    );
+    let by_key = chain(&store, "ASIASAME");
+    assert_eq!(by_key.hops.len(), 1);
+    assert_eq!(by_key.hops[0].role_arn.as_deref(), Some(DEPLOY));
+    assert_eq!(by_key.hops[0].evidence, Evidence::Observed);
+    assert_eq!(by_key.origin.name.as_deref(), Some("i-0fedcba9876543210"));
+    // The early session stays reachable through its own call, inferred from it.
+    let by_call = chain(&store, "early");
+    assert_eq!(by_call.hops[0].role_arn.as_deref(), Some(ADMIN));
+    assert_eq!(by_call.hops[0].evidence, Evidence::Inferred);
+    assert_eq!(by_call.hops[0].issued_at, Some(t("2026-10-01T09:00:00Z")));
+    assert_eq!(by_call.origin.kind, OriginKind::Ec2Instance);
+    assert_eq!(by_call.origin.name.as_deref(), Some("i-0123456789abcdef0"));
+
+    // The other way round: the key's observed issuance first, an unobserved session later.
+    let mut store = Store::open_in_memory().expect("db");
+    let ec2 = Identity {
+        user_type: Some("AWSService".into()),
+        invoked_by: Some("ec2.amazonaws.com".into()),
+        ..Identity::default()
+    };
+    let late = Identity {
+        session_created_ms: Some(t("2026-10-09T09:00:00Z")),
+        ..early
+    };
+    ingest(
+        &mut store,
+        &[
+            assume("issue", "2026-10-05T10:00:00Z", ec2, "AssumeRole", &later),
+            call("late", "2026-10-09T09:30:00Z", late, "ListBuckets"),
+        ],
+    );
+    let by_key = chain(&store, "ASIASAME");
+    assert_eq!(by_key.hops[0].role_arn.as_deref(), Some(ADMIN));
+    assert_eq!(by_key.hops[0].evidence, Evidence::Inferred);
+}
+
+#[test]
+fn an_actor_by_a_repeated_key_is_the_session_using_it_at_that_time() {
+    // Two sessions seen only through their calls, one key: a finding's actor at 09:30 is the
+    // first, whatever signed with the key last.
+    let first = session(
+        ADMIN,
+        "AROAADMIN",
+        "ops",
+        "ASIASAME",
+        "2026-10-01T09:00:00Z",
+    );
+    let second = session(
+        DEPLOY,
+        "AROADEPLOY",
+        "ci",
+        "ASIASAME",
+        "2026-10-03T09:00:00Z",
+    );
+    let mut store = Store::open_in_memory().expect("db");
+    ingest(
+        &mut store,
+        &[
+            call("c1", "2026-10-01T09:30:00Z", first, "ListBuckets"),
+            call("c2", "2026-10-03T09:30:00Z", second, "ListBuckets"),
+        ],
+    );
+    let actor = rolecall::analysis::chain_of_actor(
+        store.conn(),
+        "finding",
+        Some("ASIASAME"),
+        None,
+        t("2026-10-01T09:31:00Z"),
+    )
+    .expect("query")
+    .expect("a chain");
+    assert_eq!(actor.hops[0].role_arn.as_deref(), Some(ADMIN));
+    assert_eq!(actor.hops[0].evidence, Evidence::Inferred);
+}
+
+#[test]
+fn a_key_seen_only_on_calls_is_inferred_from_them() {
+    let mut store = Store::open_in_memory().expect("db");
+    let lambda = session(
+        DEPLOY,
+        "AROADEPLOY",
+        "thumbnailer",
+        "ASIALAMBDA",
+        "2026-10-01T09:00:00Z",
+    );
+    ingest(
+        &mut store,
+        &[call("c1", "2026-10-01T09:30:00Z", lambda, "GetObject")],
+    );
+    let c = chain(&store, "ASIALAMBDA");
+    assert_eq!(c.origin.kind, OriginKind::Unknown);
+    assert_eq!(c.origin.name, None);
+    assert_eq!(c.hops.len(), 1);
+    let h = &c.hops[0];
+    assert_eq!(h.evidence, Evidence::Inferred);
+    assert_eq!(h.access_key_id.as_deref(), Some("ASIALAMBDA"));
+    assert_eq!(h.issued_at, Some(t("2026-10-01T09:00:00Z")));
+    assert_eq!(
+        (
+            h.expires_at,
+            h.via.as_deref(),
+            h.issuing_event_id.as_deref()
+        ),
+        (None, None, None)
+    );
+    // A key that nothing in the cache shows is unknown.
+    assert!(
+        build_chain(store.conn(), "ASIANOWHERE")
+            .expect("query")
+            .is_none()
+    );
 }
 
 #[test]

@@ -131,6 +131,31 @@ fn issuances_are_queried_by_the_key_their_last_hop_issued() {
 }
 
 #[test]
+fn every_query_is_answerable_and_names_one_session() {
+    // A key issued twice cannot name two sessions: each query appears once.
+    let mut seen = BTreeSet::new();
+    for e in entries() {
+        assert!(seen.insert(s(e, "/query")), "query twice: {}", e["query"]);
+    }
+    // An issuance queried by its key needs the key in the logs: in its issuing event, or (the
+    // issuing event left out) on a call signed with it.
+    let keys: BTreeSet<&str> = fixture()
+        .records
+        .iter()
+        .flat_map(|r| {
+            [
+                s(r, "/responseElements/credentials/accessKeyId"),
+                s(r, "/userIdentity/accessKeyId"),
+            ]
+        })
+        .filter(|k| !k.is_empty())
+        .collect();
+    for e in entries().iter().filter(|e| e["kind"] == "issuance") {
+        assert!(keys.contains(s(e, "/query")), "key in no record: {e}");
+    }
+}
+
+#[test]
 fn the_walkthrough_chain_is_in_the_truth() {
     let stop = fixture()
         .records

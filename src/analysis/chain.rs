@@ -37,35 +37,63 @@ pub fn build_chain(conn: &Connection, query: &str) -> Result<Option<Chain>> {
         };
         return Ok(Some(chain_of_call(conn, query, &identity, ev.time_ms)?));
     }
+    // A key, a principal ID or an assumed-role ARN names a role session; keys and sessions
+    // repeat, so the answer is the latest session by that name, whether its issuing call is
+    // cached (an issuance) or it is only seen signing calls (inferred from the latest call).
     for lookup in [
         IssuanceLookup::Key,
         IssuanceLookup::Principal,
         IssuanceLookup::AssumedRoleArn,
     ] {
-        if let Some(i) = store::load_latest_issuance(conn, lookup, q, None)? {
-            return Ok(Some(chain_of_issuance(conn, query, i)?));
-        }
-    }
-    // No issuing call cached: infer from the latest call signed this way.
-    let call = match store::load_latest_call_by_key(conn, q)? {
-        Some(c) => Some(c),
-        None => match store::load_latest_call_by_principal(conn, q)? {
-            Some(c) => Some(c),
-            None => match store::load_principal_by_arn(conn, q)? {
+        let issuance = store::load_latest_issuance(conn, lookup, q, None)?;
+        let call = match lookup {
+            IssuanceLookup::Key => store::load_latest_call_by_key(conn, q)?,
+            IssuanceLookup::Principal => store::load_latest_call_by_principal(conn, q)?,
+            IssuanceLookup::AssumedRoleArn => match store::load_principal_by_arn(conn, q)? {
                 Some(p) => store::load_latest_call_by_principal(conn, &p)?,
                 None => None,
             },
-        },
-    };
-    match call {
-        Some(c) => Ok(Some(chain_of_call(
-            conn,
-            query,
-            &c.event.identity,
-            c.event.time_ms,
-        )?)),
-        None => Ok(None),
+        };
+        if let Some(chain) = latest_session(conn, query, issuance, call)? {
+            return Ok(Some(chain));
+        }
     }
+    Ok(None)
+}
+
+/// The later of two sessions found by the same name: the latest issuance, and the session that
+/// signed the latest call. They are one and the same unless the name was reused (a repeated
+/// access key, a session name used again) by a session whose issuing call is not cached.
+fn latest_session(
+    conn: &Connection,
+    query: &str,
+    issuance: Option<Issuance>,
+    call: Option<store::CachedEvent>,
+) -> Result<Option<Chain>> {
+    let by_call = match call {
+        // A call that is not a role session's (an IAM user's `GetSessionToken` key) is the
+        // answer only when no issuance names the ID.
+        Some(c) if issuance.is_none() || is_role_session(&c.event.identity) => {
+            let chain = chain_of_call(conn, query, &c.event.identity, c.event.time_ms)?;
+            Some((chain, c.event.time_ms))
+        }
+        _ => None,
+    };
+    Ok(match (issuance, by_call) {
+        (Some(i), Some((chain, at))) => {
+            // The call's session started at its issue time (observed, or its creation date);
+            // without either, at the call itself.
+            let started = chain.hops.last().and_then(|h| h.issued_at).unwrap_or(at);
+            if started > i.issued_ms {
+                Some(chain)
+            } else {
+                Some(chain_of_issuance(conn, query, i)?)
+            }
+        }
+        (Some(i), None) => Some(chain_of_issuance(conn, query, i)?),
+        (None, Some((chain, _))) => Some(chain),
+        (None, None) => None,
+    })
 }
 
 /// The chain of the session that signed a call (or of a non-session caller: no hops).
@@ -113,14 +141,15 @@ pub fn chain_of_actor(
     if let Some(i) = link_identity(conn, &probe, time_ms, None)? {
         return Ok(Some(chain_of_issuance(conn, query, i)?));
     }
-    // A call signed with the key (or by the principal) carries what inference needs.
+    // A call signed with the key (or by the principal) carries what inference needs: the one
+    // nearest the actor's time, since keys repeat.
     let call = match key {
-        Some(k) => store::load_latest_call_by_key(conn, k)?,
+        Some(k) => store::load_call_by_key_near(conn, k, principal, time_ms)?,
         None => None,
     };
     let call = match (call, principal) {
         (Some(c), _) => Some(c),
-        (None, Some(p)) => store::load_latest_call_by_principal(conn, p)?,
+        (None, Some(p)) => store::load_call_by_principal_near(conn, p, time_ms)?,
         (None, None) => None,
     };
     match call {
@@ -201,13 +230,12 @@ fn finish(query: &str, origin: Origin, mut hops: Vec<Hop>) -> Chain {
     }
 }
 
-/// The copy of an issuing call that the chain cites: the role account's copy when both copies
-/// of a cross-account call are cached (the session lives there), else the only one.
+/// The copy of an issuing call that the chain cites: the richer one (DESIGN: "stitch the two
+/// by sharedEventID and use the richer one"). Of a cross-account call that is the caller
+/// account's copy, which names the caller in full; the role account's copy when it is the only
+/// one cached.
 pub fn issuing_event_id(i: &Issuance) -> &str {
-    match &i.other_event_id {
-        Some(other) if i.caller_event_id == i.event_id => other,
-        _ => &i.event_id,
-    }
+    &i.caller_event_id
 }
 
 fn observed_hop(i: &Issuance) -> Hop {

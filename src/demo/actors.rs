@@ -6,7 +6,7 @@ use std::io;
 
 use super::apis::Mix;
 use super::clock::{DAY, HOUR, MINUTE, day_start, parts, utc};
-use super::creds::CredRef;
+use super::creds::{CredRef, PendingTruth};
 use super::geo;
 use super::machines::{
     INSTANCE_REFRESH, call_gap, function_call, function_cred, function_start, instance_call,
@@ -57,6 +57,9 @@ pub fn seed(sim: &mut Sim) -> io::Result<()> {
         let cred = instance_cred(sim, i, issued, Some("issued before the data window"), None)?;
         if i == 0 {
             sim.reusable_key = Some((cred.key.clone(), sim.org.roles[cred.role].name.clone()));
+            // `chain KEY` answers with the key's latest issuance: this one is reached through
+            // a call it signed.
+            cred.pending_truth.set(PendingTruth::ByFirstCall);
         }
         sim.instances[i] = Some(cred);
         let jitter = sim.rng.range(0, 20 * MINUTE);

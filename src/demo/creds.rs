@@ -2,6 +2,7 @@
 //! chain of roles. This is the ground truth that `truth.json` writes and attribution is tested
 //! against; the logs only show parts of it.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// Who is at the start of a chain, in the `chain --json` contract's vocabulary.
@@ -50,6 +51,23 @@ pub struct Cred {
     pub hops: Vec<Hop>,
     /// Why something about this chain is special (an omitted event, a reused key).
     pub note: Option<String>,
+    /// The issuance's truth entry, when it waits for the first call signed with these
+    /// credentials (see [`PendingTruth`]).
+    pub pending_truth: Cell<PendingTruth>,
+}
+
+/// A truth entry that cannot be written when the credentials are issued. With the issuing
+/// event left out, the only trace of the key in the logs is the calls signed with it: until
+/// one is written, nothing can answer a query for it, so the entry waits for the first call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingTruth {
+    /// Nothing waits (written at issue time, or already written).
+    None,
+    /// An issuance entry queried by the access key.
+    ByKey,
+    /// Queried by the first call's event ID instead: the key is issued again later, and a query
+    /// by a repeated key answers with its latest issuance (as a principal ID does).
+    ByFirstCall,
 }
 
 /// Credentials are shared between a holder and the sessions chained from it.

@@ -4,7 +4,7 @@
 
 use std::io;
 
-use super::creds::{Cred, CredRef, Hop, Origin, inferred_origin};
+use super::creds::{Cred, CredRef, Hop, Origin, PendingTruth, inferred_origin};
 use super::org::{Login, Org, REGIONS};
 use super::record::Actor;
 use super::sim::{Assumer, IssueSpec, Sim};
@@ -205,6 +205,11 @@ impl Sim<'_> {
             origin,
             hops,
             note,
+            pending_truth: std::cell::Cell::new(if spec.omit.is_some() {
+                PendingTruth::ByKey
+            } else {
+                PendingTruth::None
+            }),
         };
         self.out.issuances += 1;
         if spec.omit.is_none() {
@@ -247,8 +252,11 @@ impl Sim<'_> {
             )?;
         }
         // Queried by the issued key: an issuing event's own ID belongs to the caller's session
-        // (the event is the caller's call), while the key names the new session.
-        self.truth(&key, "issuance", &cred)?;
+        // (the event is the caller's call), while the key names the new session. Without the
+        // issuing event, the entry waits for a call that shows the key (`Sim::call`).
+        if spec.omit.is_none() {
+            self.truth(&key, "issuance", &cred)?;
+        }
         Ok(std::rc::Rc::new(cred))
     }
 

@@ -8,7 +8,7 @@ use std::collections::BinaryHeap;
 use std::io;
 
 use super::apis::{Api, Catalog};
-use super::creds::{Cred, CredRef};
+use super::creds::{Cred, CredRef, PendingTruth};
 use super::files::TrailFiles;
 use super::org::{Login, Org, REGIONS};
 use super::params;
@@ -276,7 +276,8 @@ impl<'o> Sim<'o> {
             .fail
             .unwrap_or_else(|| params::fails(&mut self.rng, api));
         self.out.scaled += u64::from(spec.scaled);
-        if !self.dry() && self.org.accounts[account].collected {
+        let written = !self.dry() && self.org.accounts[account].collected;
+        if written {
             let error = match spec.fail {
                 Some(true) => Some(params::denied(api, &arn)),
                 _ => fail.then(|| params::error(&mut self.rng, api, &arn)),
@@ -336,10 +337,32 @@ impl<'o> Sim<'o> {
             self.out.events += 1;
         }
         if let Caller::Cred(c) = caller {
+            if written {
+                self.pending_truth(c, &event_id)?;
+            }
             if spec.force_truth || self.rng.chance(self.truth_rate) {
                 self.truth(&event_id, "call", c)?;
             }
         }
         Ok(event_id)
+    }
+
+    /// Writes the issuance entry that waited for this first written call signed with `cred`.
+    fn pending_truth(&mut self, cred: &Cred, event_id: &str) -> io::Result<()> {
+        match cred.pending_truth.replace(PendingTruth::None) {
+            PendingTruth::None => Ok(()),
+            PendingTruth::ByKey => self.truth(&cred.key, "issuance", cred),
+            PendingTruth::ByFirstCall => {
+                let note = format!(
+                    "{}; its access key is issued again later, so this session is queried by its first call",
+                    cred.note.as_deref().unwrap_or("issuing event left out")
+                );
+                let entry = Cred {
+                    note: Some(note),
+                    ..cred.clone()
+                };
+                self.truth(event_id, "call", &entry)
+            }
+        }
     }
 }

@@ -123,6 +123,68 @@ pub fn load_latest_call_by_principal(
         .optional()?)
 }
 
+/// The call signed with this access key nearest to `time_ms` — the latest at or before it,
+/// else the first after — and, when `principal` is given, by that principal only. Temporary
+/// keys repeat: a key names one session only together with a time and a role.
+pub fn load_call_by_key_near(
+    conn: &Connection,
+    key: &str,
+    principal: Option<&str>,
+    time_ms: i64,
+) -> Result<Option<CachedEvent>> {
+    let Some(key) = super::lookup_string(conn, key)? else {
+        return Ok(None);
+    };
+    let principal = match principal {
+        Some(p) => match super::lookup_string(conn, p)? {
+            Some(id) => Some(id),
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    load_call_near(conn, "access_key", key, principal, time_ms)
+}
+
+/// The call signed by this principal ID nearest to `time_ms` (as [`load_call_by_key_near`]):
+/// a role session's name repeats with every issuance.
+pub fn load_call_by_principal_near(
+    conn: &Connection,
+    principal: &str,
+    time_ms: i64,
+) -> Result<Option<CachedEvent>> {
+    let Some(p) = super::lookup_string(conn, principal)? else {
+        return Ok(None);
+    };
+    load_call_near(conn, "principal", p, None, time_ms)
+}
+
+/// `column` is `access_key` or `principal` (both indexed with `time_ms`).
+fn load_call_near(
+    conn: &Connection,
+    column: &str,
+    value: i64,
+    principal: Option<i64>,
+    time_ms: i64,
+) -> Result<Option<CachedEvent>> {
+    for order in [
+        "e.time_ms <= ?3 ORDER BY e.time_ms DESC",
+        "e.time_ms > ?3 ORDER BY e.time_ms",
+    ] {
+        let sql = format!(
+            "{EVENT_SELECT} WHERE e.{column} = ?1 AND (?2 IS NULL OR e.principal = ?2)
+             AND {order} LIMIT 1"
+        );
+        let found = conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params![value, principal, time_ms], event_from_row)
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
 /// The time of the latest event in the cache (index-backed).
 pub fn load_latest_event_ms(conn: &Connection) -> Result<Option<i64>> {
     Ok(conn
