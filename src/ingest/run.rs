@@ -76,7 +76,7 @@ pub fn ingest_paths(
     // this one, the writer (SQLite). A bounded channel keeps memory at a few blocks plus the
     // file being read.
     let result = std::thread::scope(|scope| -> Result<(), IngestError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(CHANNEL_BLOCKS);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Msg>>(CHANNEL_BATCHES);
         let reader = scope.spawn(|| read_files(&files, tx));
         let written = write_files(store, run_id, rx, &bar, &mut totals, &mut files_skipped);
         // A writer error drops the receiver first, which stops the reader at its next send.
@@ -135,8 +135,9 @@ fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, u64)>, IngestError> {
     Ok(out)
 }
 
-/// Blocks in flight between the reader and the writer.
-const CHANNEL_BLOCKS: usize = 32;
+/// Batches of messages in flight between the reader and the writer, and messages per batch.
+const CHANNEL_BATCHES: usize = 4;
+const BATCH_MESSAGES: usize = 64;
 
 /// What the reader thread tells the writer, in file order.
 enum Msg {
@@ -168,14 +169,33 @@ const GROUP_RECORDS: u64 = 20_000;
 const GROUP_FILES: u64 = 500;
 
 /// The reader thread: one file at a time, records to the writer in blocks.
-fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), IngestError> {
+fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Vec<Msg>>) -> Result<(), IngestError> {
     let blocked = std::cell::Cell::new(std::time::Duration::ZERO);
     let started = Instant::now();
-    let send = |msg: Msg| {
+    // Messages travel in batches: a channel send that wakes the writer costs more than a small
+    // file's whole parse, and CloudTrail writes many small files.
+    let outbox = std::cell::RefCell::new(Vec::with_capacity(BATCH_MESSAGES));
+    let flush = || -> Result<(), StoreError> {
+        let batch = std::mem::replace(
+            &mut *outbox.borrow_mut(),
+            Vec::with_capacity(BATCH_MESSAGES),
+        );
+        if batch.is_empty() {
+            return Ok(());
+        }
         let t = Instant::now();
-        let sent = tx.send(msg).map_err(|_| StoreError::WriterStopped);
+        let sent = tx.send(batch).map_err(|_| StoreError::WriterStopped);
         blocked.set(blocked.get() + t.elapsed());
         sent
+    };
+    let send = |msg: Msg| -> Result<(), StoreError> {
+        let commit = matches!(msg, Msg::Commit);
+        let full = {
+            let mut out = outbox.borrow_mut();
+            out.push(msg);
+            out.len() >= BATCH_MESSAGES
+        };
+        if full || commit { flush() } else { Ok(()) }
     };
     // Events wait here until a block is full; blocks span files (within a transaction), so
     // tiny files still compress in company.
@@ -280,11 +300,12 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Msg>) -> Result<(), Inges
 fn write_files(
     store: &mut Store,
     run_id: i64,
-    rx: Receiver<Msg>,
+    rx: Receiver<Vec<Msg>>,
     bar: &Option<indicatif::ProgressBar>,
     totals: &mut RunTotals,
     files_skipped: &mut u64,
 ) -> Result<(), IngestError> {
+    let mut messages = rx.into_iter().flatten();
     loop {
         let mut w = store.batch_writer(run_id)?;
         let progress = |t: &RunTotals, size: u64| {
@@ -293,7 +314,7 @@ fn write_files(
                 bar.set_message(format!("{} events", totals.events_new + t.events_new));
             }
         };
-        match write_group(&mut w, &rx, files_skipped, progress)? {
+        match write_group(&mut w, &mut messages, files_skipped, progress)? {
             GroupEnd::Commit => totals.add(&w.commit()?),
             // The input ended (or the reader stopped): anything uncommitted rolls back.
             GroupEnd::Closed => return Ok(()),
@@ -309,11 +330,11 @@ enum GroupEnd {
 /// Writes messages into the open transaction until the reader asks for a commit.
 fn write_group(
     w: &mut FileWriter<'_>,
-    rx: &Receiver<Msg>,
+    messages: &mut impl Iterator<Item = Msg>,
     files_skipped: &mut u64,
     progress: impl Fn(&RunTotals, u64),
 ) -> Result<GroupEnd, IngestError> {
-    while let Ok(msg) = rx.recv() {
+    for msg in messages {
         match msg {
             Msg::Start { path, format, size } => w.next_file(&path, format, Some(size))?,
             Msg::Block(block) => {

@@ -39,10 +39,25 @@ impl EventBlock {
     }
 }
 
+thread_local! {
+    /// One compression context per thread: creating a context allocates its tables, which costs
+    /// more than compressing a small block.
+    static COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 fn compress(plain: &[u8]) -> Result<Vec<u8>> {
-    zstd::bulk::compress(plain, ZSTD_LEVEL).map_err(|e| StoreError::CorruptBlock {
+    let failed = |e: std::io::Error| StoreError::CorruptBlock {
         block: 0,
         reason: format!("compressing: {e}"),
+    };
+    COMPRESSOR.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let compressor = match slot.as_mut() {
+            Some(c) => c,
+            None => slot.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL).map_err(failed)?),
+        };
+        compressor.compress(plain).map_err(failed)
     })
 }
 
