@@ -123,7 +123,6 @@ impl Store {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", -65536)?;
-        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         migrate::run(&mut self.conn)?;
         self.ensure_indexes()?;
         Ok(())
