@@ -599,3 +599,54 @@ fn a_second_refresh_with_nothing_new_changes_nothing() {
     assert_eq!(n, 3);
     let _ = StsCall::default();
 }
+
+#[test]
+fn a_role_session_seen_as_an_aws_account_in_another_account_is_still_listed_with_its_role() {
+    // sara's session calls AssumeRole across accounts: the role account's copy names her only as
+    // `{type: AWSAccount, principalId}` with the same principal ID. Her own calls say AssumedRole,
+    // and that is what the session is, in whichever order the copies arrive.
+    const ADMIN: &str = "arn:aws:iam::111122223333:role/Admin";
+    let sara = session(
+        ADMIN,
+        "AROAADMIN",
+        "sara",
+        "ASIASARA1",
+        "2026-10-01T09:00:00Z",
+    );
+    let as_account = Identity {
+        user_type: Some("AWSAccount".into()),
+        principal_id: sara.principal_id.clone(),
+        account_id: Some("111122223333".into()),
+        ..Identity::default()
+    };
+    let issue = Issue {
+        role_arn: "arn:aws:iam::444455556666:role/Deploy",
+        role_id: "AROADEPLOY",
+        session: "sara",
+        key: "ASIADEPLOY1",
+    };
+    let own = call(
+        "own-call",
+        "2026-10-01T09:05:00Z",
+        sara.clone(),
+        "ListBuckets",
+    );
+    let mut other = assume(
+        "other-copy",
+        "2026-10-01T09:10:00Z",
+        as_account,
+        "AssumeRole",
+        &issue,
+    );
+    other.shared_event_id = Some("shared-sara".into());
+    for order in [[own.clone(), other.clone()], [other, own]] {
+        let mut store = Store::open_in_memory().expect("store");
+        for e in &order {
+            ingest(&mut store, std::slice::from_ref(e));
+        }
+        let sessions = rolecall::analysis::build_sessions(store.conn(), Some(ADMIN), None, 10)
+            .expect("sessions");
+        let ids: Vec<_> = sessions.iter().map(|s| s.principal_id.as_str()).collect();
+        assert_eq!(ids, ["AROAADMIN:sara"]);
+    }
+}

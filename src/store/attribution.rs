@@ -388,16 +388,22 @@ pub fn insert_session_from_issuance(conn: &Connection, i: &Issuance) -> Result<(
 /// Folds the calls with `after < events.id <= upto` into `principals` and `activity_hours`:
 /// three grouped passes over the new rows only.
 pub fn fold_calls(conn: &Connection, after: i64, upto: i64) -> Result<()> {
+    // A role session's cross-account calls also reach the other account, where the caller is
+    // only `{type: AWSAccount, principalId}` with the same principal ID: one `AssumedRole` call
+    // settles what the principal is, whatever the other copies say.
+    let assumed = super::lookup_string(conn, "AssumedRole")?;
     // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
     conn.prepare_cached(
         "INSERT INTO principals (principal, user_type, arn, issuer_arn, account, first_ms,
             last_ms, events, failed)
-         SELECT principal, MAX(user_type), MAX(arn), MAX(issuer_arn), MAX(caller_account),
+         SELECT principal, COALESCE(MAX(CASE WHEN user_type = ?3 THEN user_type END), MAX(user_type)),
+            MAX(arn), MAX(issuer_arn), MAX(caller_account),
             MIN(time_ms), MAX(time_ms), COUNT(*), COUNT(error_code)
          FROM events WHERE id > ?1 AND id <= ?2 AND principal IS NOT NULL AND true
          GROUP BY principal
          ON CONFLICT (principal) DO UPDATE SET
-            user_type = COALESCE(excluded.user_type, user_type),
+            user_type = CASE WHEN user_type IS ?3 OR excluded.user_type IS NULL THEN user_type
+                ELSE excluded.user_type END,
             arn = COALESCE(excluded.arn, arn),
             issuer_arn = COALESCE(excluded.issuer_arn, issuer_arn),
             account = COALESCE(excluded.account, account),
@@ -406,7 +412,7 @@ pub fn fold_calls(conn: &Connection, after: i64, upto: i64) -> Result<()> {
             events = events + excluded.events,
             failed = failed + excluded.failed",
     )?
-    .execute(params![after, upto])?;
+    .execute(params![after, upto, assumed])?;
     // One rollup per entity: the principal, the role (session issuer) and, for callers that
     // are not role sessions, their ARN (IAM users and root are looked up by ARN).
     for entity in [
