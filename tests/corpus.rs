@@ -6,29 +6,14 @@
 //! repository beside `shared/`). Without it the tests say SKIPPED loudly and pass.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::{Path, PathBuf};
+
+mod corpus_support;
+use corpus_support::{corpus_peer, read};
 
 use rolecall::ingest::{IngestOptions, IngestReport, ingest_paths};
 use rolecall::store::Store;
 use serde_json::Value;
-
-fn corpus() -> Option<PathBuf> {
-    let root = std::env::var_os("ROLECALL_CORPUS")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    let peer = root.join("peer");
-    if peer.is_dir() {
-        Some(peer)
-    } else {
-        eprintln!(
-            "SKIPPED: corpus not found at {} (set ROLECALL_CORPUS)",
-            peer.display()
-        );
-        None
-    }
-}
 
 /// What the independent walk found.
 #[derive(Default, Debug)]
@@ -43,19 +28,6 @@ struct Expected {
     flow_lines: BTreeMap<PathBuf, usize>,
     /// Files that look like JSON but do not parse, as JSON or as JSON lines.
     broken_json: Vec<PathBuf>,
-}
-
-fn read(path: &Path) -> Vec<u8> {
-    let raw = std::fs::read(path).expect("read corpus file");
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .expect("corpus gzip files are whole");
-        out
-    } else {
-        raw
-    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -249,7 +221,7 @@ fn column(store: &Store, sql: &str) -> Vec<String> {
 
 #[test]
 fn every_well_formed_cloudtrail_event_in_the_corpus_is_ingested_exactly_once() {
-    let Some(peer) = corpus() else { return };
+    let Some(peer) = corpus_peer() else { return };
     let exp = count(&peer);
     assert!(
         exp.events.len() > 200,
@@ -322,7 +294,7 @@ fn every_well_formed_cloudtrail_event_in_the_corpus_is_ingested_exactly_once() {
 
 #[test]
 fn every_guardduty_finding_and_flow_line_in_the_corpus_is_accounted_for() {
-    let Some(peer) = corpus() else { return };
+    let Some(peer) = corpus_peer() else { return };
     let exp = count(&peer);
     assert!(exp.finding_objects > 0 && !exp.flow_lines.is_empty());
     let mut store = Store::open_in_memory().expect("store");

@@ -3,38 +3,13 @@
 //! tests walk the JSON themselves to reach the finding objects.)
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+
+mod corpus_support;
+use corpus_support::{corpus_root, read};
 
 use rolecall::ingest::guardduty::parse_finding;
 use rolecall::store::{Inserted, Store};
 use serde_json::Value;
-
-/// The shared corpus, or `None` (after a loud notice) when it is not on this machine.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ROLECALL_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: corpus not found at {}", dir.display());
-        None
-    }
-}
-
-/// A file's bytes, gunzipped when it starts with the gzip magic.
-fn read(path: &Path) -> Vec<u8> {
-    let raw = std::fs::read(path).expect("read corpus file");
-    if !raw.starts_with(&[0x1f, 0x8b]) {
-        return raw;
-    }
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(&raw[..])
-        .read_to_end(&mut out)
-        .expect("gunzip corpus file");
-    out
-}
 
 /// The JSON documents in a file: the whole file, or one per line (JSON lines). Not JSON: none.
 fn documents(data: &[u8]) -> Vec<Value> {
@@ -80,7 +55,7 @@ fn findings_in(v: &Value, out: &mut Vec<Value>) {
 
 #[test]
 fn every_finding_object_in_the_corpus_normalises_with_its_key_fields() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_root() else { return };
     let mut seen = 0;
     let mut by_resource: BTreeMap<String, usize> = BTreeMap::new();
     let mut failures = Vec::new();

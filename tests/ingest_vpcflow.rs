@@ -1,10 +1,13 @@
 //! VPC flow logs through the real binary (`rolecall ingest`), and every flow log in the corpus
 //! through the reader.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;
+mod corpus_support;
+use corpus_support::{corpus_root, read};
+
 use rolecall::ingest::vpcflow;
 use rolecall::ingest::{Bad, Record};
 use rolecall::model::FlowRecord;
@@ -154,31 +157,6 @@ fn ingesting_the_same_flow_log_again_adds_nothing() {
     assert_eq!(flows_in(&db).len(), 2);
 }
 
-/// The shared corpus, or `None` (after a loud notice) when it is not on this machine.
-fn corpus() -> Option<PathBuf> {
-    let dir = std::env::var_os("ROLECALL_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("SKIPPED: corpus not found at {}", dir.display());
-        None
-    }
-}
-
-fn read(path: &Path) -> Vec<u8> {
-    let raw = std::fs::read(path).expect("read corpus file");
-    if !raw.starts_with(&[0x1f, 0x8b]) {
-        return raw;
-    }
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(&raw[..])
-        .read_to_end(&mut out)
-        .expect("gunzip corpus file");
-    out
-}
-
 fn parse(data: &[u8]) -> (Vec<FlowRecord>, Vec<Bad>) {
     let (mut ok, mut bad) = (Vec::new(), Vec::new());
     let mut sink = |item: Result<Record, Bad>| -> Result<(), StoreError> {
@@ -195,7 +173,7 @@ fn parse(data: &[u8]) -> (Vec<FlowRecord>, Vec<Bad>) {
 
 #[test]
 fn every_flow_log_in_the_corpus_is_detected_and_read_without_rejects() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus_root() else { return };
     let mut files = 0;
     let mut records = 0;
     let mut problems = Vec::new();
