@@ -357,21 +357,7 @@ impl Sim<'_> {
 fn actor_of<'a>(org: &'a Org, a: Assumer<'a>, role_account: usize) -> Actor<'a> {
     match a {
         Assumer::Cred(cred) => Actor::Assumed { cred },
-        Assumer::IamUser(p) => match &org.people[p].login {
-            Login::IamUser {
-                account,
-                user_id,
-                key,
-            } => Actor::IamUser {
-                account_id: org.account_id(*account),
-                name: org.people[p].name,
-                user_id,
-                key,
-            },
-            Login::Sso => Actor::Saml {
-                user: org.people[p].name,
-            },
-        },
+        Assumer::IamUser(p) => org.person_actor(p),
         Assumer::Saml(user) => Actor::Saml { user },
         Assumer::WebIdentity(subject) => Actor::WebIdentity {
             subject,

@@ -4,6 +4,7 @@
 use super::apis::Mix;
 use super::clock::utc;
 use super::geo;
+use super::record::Actor;
 use super::rng::Rng;
 use super::ua::Ua;
 
@@ -147,6 +148,25 @@ pub struct Org {
 }
 
 impl Org {
+    /// The `userIdentity` a person's own calls show: their IAM user with its long-term key, or
+    /// (for Identity Center people) the SAML user.
+    pub fn person_actor(&self, p: usize) -> Actor<'_> {
+        let person = &self.people[p];
+        match &person.login {
+            Login::IamUser {
+                account,
+                user_id,
+                key,
+            } => Actor::IamUser {
+                account_id: self.account_id(*account),
+                name: person.name,
+                user_id,
+                key,
+            },
+            Login::Sso => Actor::Saml { user: person.name },
+        }
+    }
+
     /// Index of the role `name` in account `account`. Panics only on a generator bug (a role
     /// referenced by the plans below but never created), so it is an internal invariant.
     pub fn role(&self, account: usize, name: &str) -> usize {

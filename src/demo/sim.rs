@@ -294,21 +294,7 @@ impl<'o> Sim<'o> {
             self.push(account, region, now, |org| {
                 let actor = match caller {
                     Caller::Cred(cred) => Actor::Assumed { cred },
-                    Caller::IamUser(p) => match &org.people[p].login {
-                        Login::IamUser {
-                            account,
-                            user_id,
-                            key,
-                        } => Actor::IamUser {
-                            account_id: org.account_id(*account),
-                            name: org.people[p].name,
-                            user_id,
-                            key,
-                        },
-                        Login::Sso => Actor::Saml {
-                            user: org.people[p].name,
-                        },
-                    },
+                    Caller::IamUser(p) => org.person_actor(p),
                 };
                 let env = Envelope {
                     version: api.version,
