@@ -32,19 +32,47 @@ FIELDS = """
 """
 
 
+# Without the originals, DuckDB is given the fields as a typed STRUCT: its fastest formulation
+# here (about a quarter faster than extracting from JSON values). With them, the records must
+# stay JSON.
+TYPED = ("STRUCT(eventID VARCHAR, eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR, "
+         "awsRegion VARCHAR, recipientAccountId VARCHAR, errorCode VARCHAR, "
+         "userIdentity STRUCT(type VARCHAR, principalId VARCHAR, arn VARCHAR, accessKeyId VARCHAR, "
+         "sessionContext STRUCT(sessionIssuer STRUCT(arn VARCHAR))), sourceIPAddress VARCHAR, "
+         "userAgent VARCHAR, sharedEventID VARCHAR)[]")
+
+TYPED_FIELDS = """
+    r.eventID AS event_id,
+    CAST(r.eventTime AS TIMESTAMP) AS event_time,
+    r.eventSource AS event_source,
+    r.eventName AS event_name,
+    r.awsRegion AS region,
+    r.recipientAccountId AS account,
+    r.errorCode AS error_code,
+    r.userIdentity.type AS user_type,
+    r.userIdentity.principalId AS principal_id,
+    r.userIdentity.arn AS arn,
+    r.userIdentity.accessKeyId AS access_key,
+    r.userIdentity.sessionContext.sessionIssuer.arn AS issuer_arn,
+    r.sourceIPAddress AS source_ip,
+    r.userAgent AS user_agent,
+    r.sharedEventID AS shared_event_id
+"""
+
+
 def load(with_raw):
     path = os.path.join(workdir, f"duck-{'raw' if with_raw else 'cols'}.duckdb")
     if os.path.exists(path):
         os.remove(path)
     con = duckdb.connect(path)
     con.execute("SET threads = 2")
-    raw_col = ", r AS raw" if with_raw else ""
+    fields, records = (f"{FIELDS}, r AS raw", "JSON[]") if with_raw else (TYPED_FIELDS, TYPED)
     t0 = time.perf_counter()
     con.execute(
         f"""CREATE TABLE events AS
-            SELECT {FIELDS} {raw_col}
+            SELECT {fields}
             FROM (SELECT unnest(Records) AS r
-                  FROM read_json('{files}', columns={{'Records': 'JSON[]'}},
+                  FROM read_json('{files}', columns={{'Records': '{records}'}},
                                  maximum_object_size=1000000000))"""
     )
     con.execute("CREATE UNIQUE INDEX ev_id ON events(event_id)")

@@ -14,7 +14,7 @@ mod run;
 pub mod time;
 pub mod vpcflow;
 
-pub use run::{IngestOptions, IngestReport, ingest_paths};
+pub use run::{COMMIT_EVERY, IngestOptions, IngestReport, ingest_paths};
 
 use crate::model::{Event, Finding, FlowRecord};
 

@@ -50,19 +50,6 @@ pub struct Store {
     interner: Interner,
 }
 
-/// Secondary indexes on `events`. Dropped before a bulk first load into an empty cache and
-/// rebuilt after it (building once is several times cheaper than maintaining them row by row).
-const EVENT_INDEXES: &[(&str, &str)] = &[
-    ("events_time", "events(time_ms)"),
-    ("events_principal", "events(principal, time_ms)"),
-    ("events_access_key", "events(access_key, time_ms)"),
-    ("events_issuer", "events(issuer_arn, time_ms)"),
-    (
-        "events_shared",
-        "events(shared_event_id) WHERE shared_event_id IS NOT NULL",
-    ),
-];
-
 impl Store {
     /// Opens (creating if needed, owner-only) the cache at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -124,7 +111,6 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", -65536)?;
         migrate::run(&mut self.conn)?;
-        self.ensure_indexes()?;
         Ok(())
     }
 
@@ -141,32 +127,6 @@ impl Store {
     /// Where the cache lives (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
-    }
-
-    /// Creates any missing secondary index (after a bulk load, or after a crash during one).
-    pub fn ensure_indexes(&self) -> Result<()> {
-        for (name, def) in EVENT_INDEXES {
-            self.conn
-                .execute_batch(&format!("CREATE INDEX IF NOT EXISTS {name} ON {def};"))?;
-        }
-        Ok(())
-    }
-
-    /// Drops the secondary event indexes when the cache holds no events yet, so a first bulk
-    /// load builds them once at the end. Returns whether it did.
-    pub fn prepare_bulk_load(&self) -> Result<bool> {
-        let any: Option<i64> = self
-            .conn
-            .query_row("SELECT id FROM events LIMIT 1", [], |r| r.get(0))
-            .optional()?;
-        if any.is_some() {
-            return Ok(false);
-        }
-        for (name, _) in EVENT_INDEXES {
-            self.conn
-                .execute_batch(&format!("DROP INDEX IF EXISTS {name};"))?;
-        }
-        Ok(true)
     }
 
     /// Write settings for a long ingest, and back. `synchronous = OFF` skips the fsyncs: a killed

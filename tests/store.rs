@@ -190,3 +190,40 @@ fn the_cache_file_is_owner_only_and_reopens_at_the_same_schema() {
     );
     assert!(Store::open_read_only(&dir.path().join("missing.db")).is_err());
 }
+
+#[test]
+fn an_older_cache_gets_its_event_indexes_back_and_loses_the_unused_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.db");
+    drop(Store::open(&path).expect("open"));
+    // As a version-2 cache killed during a first load left it: secondary indexes dropped, the
+    // shared-event-ID index still there.
+    let conn = rusqlite::Connection::open(&path).expect("raw open");
+    conn.execute_batch(
+        "DROP INDEX events_time; DROP INDEX events_principal;
+         CREATE INDEX events_shared ON events(shared_event_id) WHERE shared_event_id IS NOT NULL;
+         PRAGMA user_version = 2;",
+    )
+    .expect("downgrade");
+    drop(conn);
+    let store = Store::open(&path).expect("upgrade");
+    let mut names: Vec<String> = store
+        .conn()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "events_access_key",
+            "events_id_hash",
+            "events_issuer",
+            "events_principal",
+            "events_time"
+        ]
+    );
+}

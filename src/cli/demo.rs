@@ -200,7 +200,10 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
     let ingested = ingest_paths(
         &mut store,
         &paths,
-        &IngestOptions { progress: true },
+        &IngestOptions {
+            progress: true,
+            ..IngestOptions::default()
+        },
         ctx.now_ms,
     )?;
     let t = &ingested.totals;

@@ -18,6 +18,10 @@ pub struct Args {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Records per transaction (whole files). Smaller: less work redone after a crash, a
+    /// smaller write-ahead log; larger: faster.
+    #[arg(long, value_name = "RECORDS", default_value_t = crate::ingest::COMMIT_EVERY)]
+    commit_every: u64,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
@@ -25,6 +29,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot open the cache {}", ctx.db.display()))?;
     let opts = IngestOptions {
         progress: !args.json,
+        commit_every: Some(args.commit_every),
     };
     let report = ingest_paths(&mut store, &args.paths, &opts, ctx.now_ms)?;
     // Attribution (issuances, sessions, chain links) follows the new events right away.

@@ -25,8 +25,10 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
         });
     }
     // MultiGzDecoder: concatenated gzip members are one valid stream (some tools write them).
+    // The `bufread` one reads the bytes in place (the `read` one copies them through a buffer
+    // it allocates and zeroes for every file).
     let mut data = Vec::with_capacity(raw.len() * 8);
-    let mut decoder = flate2::read::MultiGzDecoder::new(&raw[..]);
+    let mut decoder = flate2::bufread::MultiGzDecoder::new(&raw[..]);
     let damage = match decoder.read_to_end(&mut data) {
         Ok(_) => None,
         // read_to_end keeps every byte read before the error in `data`.

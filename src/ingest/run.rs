@@ -15,7 +15,16 @@ use crate::store::{BLOCK_RECORDS, EventBlock, FileWriter, Inserted, RunTotals, S
 pub struct IngestOptions {
     /// Draw a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Records per transaction (whole files; `None`: `COMMIT_EVERY`).
+    pub commit_every: Option<u64>,
 }
+
+/// A transaction holds whole files and is committed once it holds this many records (a file
+/// with none counts as one) or the input ends. Big transactions are what make ingest fast: the
+/// deduplication index is keyed by a hash, so every transaction rewrites index pages all over
+/// it, and a commit per few thousand events rewrote each of them hundreds of times. A killed
+/// ingest loses at most this many records' work, which the next run redoes (about two seconds).
+pub const COMMIT_EVERY: u64 = 250_000;
 
 /// What an ingest run did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -59,7 +68,6 @@ pub fn ingest_paths(
         }
     }
     let files = list_files(paths)?;
-    let total_bytes: u64 = files.iter().map(|(_, size)| size).sum();
     let started = Instant::now();
     let joined = paths
         .iter()
@@ -67,18 +75,17 @@ pub fn ingest_paths(
         .collect::<Vec<_>>()
         .join("\n");
     let run_id = store.insert_run(&joined, now_ms)?;
-    let bulk = store.prepare_bulk_load()?;
     store.set_bulk_pragmas(true)?;
-    let bar = progress_bar(opts.progress, total_bytes);
-    let mut totals = RunTotals::default();
-    let mut files_skipped = 0;
+    let bar = progress_bar(opts.progress, &files);
+    let mut counts = Counts::default();
     // Two threads: a reader (read, gunzip, parse, normalise, compress the original records) and
     // this one, the writer (SQLite). A bounded channel keeps memory at a few blocks plus the
     // file being read.
     let result = std::thread::scope(|scope| -> Result<(), IngestError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Msg>>(CHANNEL_BATCHES);
-        let reader = scope.spawn(|| read_files(&files, tx));
-        let written = write_files(store, run_id, rx, &bar, &mut totals, &mut files_skipped);
+        let commit_every = opts.commit_every.unwrap_or(COMMIT_EVERY).max(1);
+        let reader = scope.spawn(move || read_files(&files, commit_every, tx));
+        let written = write_files(store, run_id, rx, &bar, &mut counts);
         // A writer error drops the receiver first, which stops the reader at its next send.
         let read = reader.join().unwrap_or(Err(IngestError::ReaderPanicked));
         written?;
@@ -88,34 +95,31 @@ pub fn ingest_paths(
         seconds = started.elapsed().as_secs_f64(),
         "files read and written"
     );
-    if bulk {
-        // Always rebuild, even after an error: the committed files must stay indexed.
-        let t = Instant::now();
-        store.ensure_indexes()?;
-        tracing::info!(
-            seconds = t.elapsed().as_secs_f64(),
-            "indexes built after bulk load"
-        );
-    }
     store.set_bulk_pragmas(false)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     result?;
     let elapsed = started.elapsed();
+    let Counts {
+        totals,
+        files_skipped,
+        bytes_read,
+    } = counts;
     store.finish_run(run_id, now_ms + elapsed.as_millis() as i64, &totals)?;
     Ok(IngestReport {
         run_id,
         totals,
         files_skipped,
-        bytes_read: total_bytes,
+        bytes_read,
         elapsed_ms: elapsed.as_millis() as u64,
         events_per_second: totals.events_new as f64 / elapsed.as_secs_f64().max(1e-9),
     })
 }
 
-/// Every regular file under `paths`, with its size, directories walked in name order.
-fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, u64)>, IngestError> {
+/// Every regular file under `paths`, directories walked in name order. No `stat` per file: the
+/// directory entries say which are files, and a file's size is known once it is read.
+fn list_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     let mut out = Vec::new();
     for root in paths {
         for entry in walkdir::WalkDir::new(root)
@@ -127,8 +131,7 @@ fn list_files(paths: &[PathBuf]) -> Result<Vec<(PathBuf, u64)>, IngestError> {
                 source,
             })?;
             if entry.file_type().is_file() {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                out.push((entry.into_path(), size));
+                out.push(entry.into_path());
             }
         }
     }
@@ -162,14 +165,12 @@ enum Msg {
     Commit,
 }
 
-/// A transaction holds whole files, and is committed once it holds this many records or files
-/// (or the input ends): big enough that the commit cost of CloudTrail's many tiny files vanishes,
-/// small enough that a killed ingest redoes little.
-const GROUP_RECORDS: u64 = 20_000;
-const GROUP_FILES: u64 = 500;
-
 /// The reader thread: one file at a time, records to the writer in blocks.
-fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Vec<Msg>>) -> Result<(), IngestError> {
+fn read_files(
+    files: &[PathBuf],
+    commit_every: u64,
+    tx: SyncSender<Vec<Msg>>,
+) -> Result<(), IngestError> {
     let blocked = std::cell::Cell::new(std::time::Duration::ZERO);
     let started = Instant::now();
     // Messages travel in batches: a channel send that wakes the writer costs more than a small
@@ -200,15 +201,15 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Vec<Msg>>) -> Result<(), 
     // Events wait here until a block is full; blocks span files (within a transaction), so
     // tiny files still compress in company.
     let mut pending: Vec<Event> = Vec::with_capacity(BLOCK_RECORDS);
-    let (mut group_records, mut group_files) = (0u64, 0u64);
-    for (path, size) in files {
-        if group_records >= GROUP_RECORDS || group_files >= GROUP_FILES {
+    let mut group_records = 0u64;
+    for path in files {
+        if group_records >= commit_every {
             if !pending.is_empty() {
                 let events = std::mem::replace(&mut pending, Vec::with_capacity(BLOCK_RECORDS));
                 send(Msg::Block(EventBlock::new(events)?))?;
             }
             send(Msg::Commit)?;
-            (group_records, group_files) = (0, 0);
+            group_records = 0;
         }
         let name = path.display().to_string();
         let loaded = match read::load(path) {
@@ -217,7 +218,7 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Vec<Msg>>) -> Result<(), 
                 send(Msg::Start {
                     path: name,
                     format: "unreadable",
-                    size: *size,
+                    size: 0,
                 })?;
                 send(Msg::Item(Err(Bad::new(
                     "file",
@@ -226,10 +227,10 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Vec<Msg>>) -> Result<(), 
                 send(Msg::End {
                     damage: None,
                     skipped: false,
-                    size: *size,
+                    size: 0,
                     records: 0,
                 })?;
-                group_files += 1;
+                group_records += 1;
                 continue;
             }
         };
@@ -278,11 +279,10 @@ fn read_files(files: &[(PathBuf, u64)], tx: SyncSender<Vec<Msg>>) -> Result<(), 
         send(Msg::End {
             damage: loaded.damage,
             skipped,
-            size: *size,
+            size: loaded.size,
             records,
         })?;
-        group_records += records;
-        group_files += 1;
+        group_records += records.max(1);
     }
     if !pending.is_empty() {
         send(Msg::Block(EventBlock::new(pending)?))?;
@@ -302,24 +302,34 @@ fn write_files(
     run_id: i64,
     rx: Receiver<Vec<Msg>>,
     bar: &Option<indicatif::ProgressBar>,
-    totals: &mut RunTotals,
-    files_skipped: &mut u64,
+    counts: &mut Counts,
 ) -> Result<(), IngestError> {
     let mut messages = rx.into_iter().flatten();
     loop {
         let mut w = store.batch_writer(run_id)?;
+        let committed = counts.totals.events_new;
         let progress = |t: &RunTotals, size: u64| {
             if let Some(bar) = bar {
                 bar.inc(size);
-                bar.set_message(format!("{} events", totals.events_new + t.events_new));
+                bar.set_message(format!("{} events", committed + t.events_new));
             }
         };
-        match write_group(&mut w, &mut messages, files_skipped, progress)? {
-            GroupEnd::Commit => totals.add(&w.commit()?),
+        let end = write_group(&mut w, &mut messages, counts, progress)?;
+        match end {
+            GroupEnd::Commit => counts.totals.add(&w.commit()?),
             // The input ended (or the reader stopped): anything uncommitted rolls back.
             GroupEnd::Closed => return Ok(()),
         }
     }
+}
+
+/// What the writer tallies besides the store's own counts.
+#[derive(Default)]
+struct Counts {
+    totals: RunTotals,
+    /// Files read but holding nothing to ingest (CloudTrail digests).
+    files_skipped: u64,
+    bytes_read: u64,
 }
 
 enum GroupEnd {
@@ -331,7 +341,7 @@ enum GroupEnd {
 fn write_group(
     w: &mut FileWriter<'_>,
     messages: &mut impl Iterator<Item = Msg>,
-    files_skipped: &mut u64,
+    counts: &mut Counts,
     progress: impl Fn(&RunTotals, u64),
 ) -> Result<GroupEnd, IngestError> {
     for msg in messages {
@@ -369,7 +379,8 @@ fn write_group(
                     w.reject("end of file", damage, None)?;
                 }
                 w.finish_file(Some(records))?;
-                *files_skipped += u64::from(skipped);
+                counts.files_skipped += u64::from(skipped);
+                counts.bytes_read += size;
                 progress(&w.totals(), size);
             }
             Msg::Commit => return Ok(GroupEnd::Commit),
@@ -378,11 +389,16 @@ fn write_group(
     Ok(GroupEnd::Closed)
 }
 
-fn progress_bar(wanted: bool, total: u64) -> Option<indicatif::ProgressBar> {
+/// A bar over the input's bytes, only on a terminal (the sizes cost a `stat` per file).
+fn progress_bar(wanted: bool, files: &[PathBuf]) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !wanted || !std::io::stderr().is_terminal() {
         return None;
     }
+    let total = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
     let bar = indicatif::ProgressBar::new(total);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
         "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} ({eta})",

@@ -1,7 +1,5 @@
 //! String interning: each distinct string is stored once in `strings` and referenced by id.
 
-use std::collections::HashMap;
-
 use rusqlite::{Connection, OptionalExtension};
 
 use super::Result;
@@ -13,7 +11,7 @@ const MAX_CACHED: usize = 1_000_000;
 /// stays valid — except ids inserted by a transaction that rolled back: `forget` after rollback.
 #[derive(Default)]
 pub struct Interner {
-    ids: HashMap<Box<str>, i64>,
+    ids: foldhash::HashMap<Box<str>, i64>,
 }
 
 impl Interner {

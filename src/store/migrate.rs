@@ -8,6 +8,7 @@ use super::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_attribution.sql"),
+    include_str!("migrations/0003_event_indexes.sql"),
 ];
 
 pub fn latest_version() -> i64 {

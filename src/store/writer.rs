@@ -2,10 +2,9 @@
 //! rejects. A file is either wholly in the cache or not at all, so a killed ingest leaves nothing
 //! half-written and the next run completes it without duplicates.
 
-use std::collections::HashMap;
+use rusqlite::{Connection, OptionalExtension, Statement, params};
 
-use rusqlite::{OptionalExtension, params};
-
+use super::intern::Interner;
 use super::raw::{BlockBuilder, EventBlock, insert_compressed_block, raw_ref};
 use super::{Result, Store, event_id_hash};
 use crate::model::{Event, Finding, FlowRecord};
@@ -100,13 +99,7 @@ impl Store {
         reason: &str,
         excerpt: Option<&str>,
     ) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO rejects (run_id, file, position, reason, excerpt)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![run_id, file, position, reason, excerpt])?;
-        Ok(())
+        insert_reject(&self.conn, run_id, file, position, reason, excerpt)
     }
 
     /// Starts a transaction for one file.
@@ -121,27 +114,33 @@ impl Store {
     /// a few events each); a group is still all-or-nothing, so a killed ingest loses no committed
     /// group and the next run redoes the rest.
     pub fn batch_writer(&mut self, run_id: i64) -> Result<FileWriter<'_>> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let Store { conn, interner, .. } = self;
+        // Prepared once per transaction, not looked up per row in the statement cache (which
+        // hashes the SQL text every time).
+        let insert_event = conn.prepare(INSERT_EVENT)?;
+        let insert_file = conn.prepare(INSERT_FILE)?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
         let next_block: i64 =
-            match self
-                .conn
-                .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM raw_blocks", [], |r| {
-                    r.get(0)
-                }) {
+            match conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM raw_blocks", [], |r| {
+                r.get(0)
+            }) {
                 Ok(n) => n,
                 Err(e) => {
-                    let _ = self.conn.execute_batch("ROLLBACK");
+                    let _ = conn.execute_batch("ROLLBACK");
                     return Err(e.into());
                 }
             };
         Ok(FileWriter {
-            store: self,
+            conn,
+            interner,
+            insert_event,
+            insert_file,
             run_id,
             file: None,
             files: 0,
             block: BlockBuilder::default(),
             next_block,
-            days: HashMap::new(),
+            days: foldhash::HashMap::default(),
             totals: RunTotals::default(),
             done: false,
         })
@@ -160,13 +159,16 @@ struct OpenFile {
 /// An open transaction for one file or a group of files. Dropped without `commit`, it rolls
 /// back.
 pub struct FileWriter<'a> {
-    store: &'a mut Store,
+    conn: &'a Connection,
+    interner: &'a mut Interner,
+    insert_event: Statement<'a>,
+    insert_file: Statement<'a>,
     run_id: i64,
     file: Option<OpenFile>,
     files: u64,
     block: BlockBuilder,
     next_block: i64,
-    days: HashMap<(Option<i64>, Option<i64>, i64), DayCount>,
+    days: foldhash::HashMap<(Option<i64>, Option<i64>, i64), DayCount>,
     totals: RunTotals,
     done: bool,
 }
@@ -205,20 +207,14 @@ impl FileWriter<'_> {
             return Ok(());
         };
         let seen = self.totals.records_new() + self.totals.records_dup() - f.records_at_start;
-        self.store
-            .conn
-            .prepare_cached(
-                "INSERT INTO files (run_id, path, format, size, records, rejected)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                self.run_id,
-                f.path,
-                f.format,
-                f.size.map(|s| s as i64),
-                records.unwrap_or(seen) as i64,
-                (self.totals.rejected - f.rejected_at_start) as i64,
-            ])?;
+        self.insert_file.execute(params![
+            self.run_id,
+            f.path,
+            f.format,
+            f.size.map(|s| s as i64),
+            records.unwrap_or(seen) as i64,
+            (self.totals.rejected - f.rejected_at_start) as i64,
+        ])?;
         self.files += 1;
         Ok(())
     }
@@ -230,7 +226,7 @@ impl FileWriter<'_> {
         if inserted == Inserted::New {
             self.block.push(ev.raw.as_bytes());
             if self.block.is_full() {
-                self.block.flush(&self.store.conn, self.next_block)?;
+                self.block.flush(self.conn, self.next_block)?;
                 self.next_block += 1;
             }
         }
@@ -241,7 +237,7 @@ impl FileWriter<'_> {
     /// (on the reader thread). The block is stored only if at least one of its events is new.
     pub fn insert_block(&mut self, block: &EventBlock) -> Result<Vec<Inserted>> {
         if self.block.len() > 0 {
-            self.block.flush(&self.store.conn, self.next_block)?;
+            self.block.flush(self.conn, self.next_block)?;
             self.next_block += 1;
         }
         let id = self.next_block;
@@ -250,7 +246,7 @@ impl FileWriter<'_> {
             out.push(self.insert_row(ev, raw_ref(id, i))?);
         }
         if out.contains(&Inserted::New) {
-            insert_compressed_block(&self.store.conn, id, &block.compressed)?;
+            insert_compressed_block(self.conn, id, &block.compressed)?;
             self.next_block += 1;
         }
         Ok(out)
@@ -258,8 +254,8 @@ impl FileWriter<'_> {
 
     /// The events row (and STS row) of one event, pointing at `raw_ref`.
     fn insert_row(&mut self, ev: &Event, raw_ref: i64) -> Result<Inserted> {
-        let conn = &self.store.conn;
-        let i = &mut self.store.interner;
+        let conn = self.conn;
+        let i = &mut *self.interner;
         let hash = event_id_hash(&ev.event_id);
         let id = &ev.identity;
         let account = i.opt(conn, ev.account_id.as_deref())?;
@@ -289,17 +285,7 @@ impl FileWriter<'_> {
             ev.shared_event_id,
             raw_ref,
         ];
-        let changed = conn
-            .prepare_cached(
-                "INSERT INTO events (time_ms, id_hash, event_id, account, region, source, name,
-                    error_code, read_only, user_type, principal, arn, caller_account, access_key,
-                    user_name, issuer_arn, session_created_ms, source_identity, invoked_by,
-                    source_ip, user_agent, shared_event_id, raw_ref)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23)
-                 ON CONFLICT (id_hash) DO NOTHING",
-            )?
-            .execute(row)?;
+        let changed = self.insert_event.execute(row)?;
         if changed == 0 {
             let existing: Option<String> = conn
                 .prepare_cached("SELECT event_id FROM events WHERE id_hash = ?1")?
@@ -350,7 +336,6 @@ impl FileWriter<'_> {
     /// Inserts one finding revision unless that revision is already cached.
     pub fn insert_finding(&mut self, f: &Finding) -> Result<Inserted> {
         let changed = self
-            .store
             .conn
             .prepare_cached(
                 "INSERT INTO findings (finding_id, updated_ms, count, type, severity, title,
@@ -407,7 +392,6 @@ impl FileWriter<'_> {
         // The line's fields in the log's own order, as `[["name", "value"], …]`.
         let fields = serde_json::to_string(&r.fields).unwrap_or_default();
         let changed = self
-            .store
             .conn
             .prepare_cached(
                 "INSERT INTO flows (line_hash, version, account, interface_id, src_addr, dst_addr,
@@ -451,8 +435,7 @@ impl FileWriter<'_> {
     pub fn reject(&mut self, position: &str, reason: &str, excerpt: Option<&str>) -> Result<()> {
         let excerpt = excerpt.map(|e| truncate(e, 200));
         let file = self.file.as_ref().map_or("", |f| f.path.as_str());
-        self.store
-            .insert_reject(self.run_id, file, position, reason, excerpt)?;
+        insert_reject(self.conn, self.run_id, file, position, reason, excerpt)?;
         self.totals.rejected += 1;
         Ok(())
     }
@@ -460,7 +443,7 @@ impl FileWriter<'_> {
     /// Writes the last block, the coverage counts and the file row, and commits.
     pub fn commit(mut self) -> Result<RunTotals> {
         self.finish_file(None)?;
-        let conn = &self.store.conn;
+        let conn = self.conn;
         self.block.flush(conn, self.next_block)?;
         for ((account, region, day), c) in &self.days {
             let text = |id: &Option<i64>| -> Result<String> {
@@ -493,10 +476,37 @@ impl FileWriter<'_> {
 impl Drop for FileWriter<'_> {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self.store.conn.execute_batch("ROLLBACK");
-            self.store.interner.forget();
+            let _ = self.conn.execute_batch("ROLLBACK");
+            self.interner.forget();
         }
     }
+}
+
+const INSERT_EVENT: &str = "INSERT INTO events (time_ms, id_hash, event_id, account, region,
+        source, name, error_code, read_only, user_type, principal, arn, caller_account, access_key,
+        user_name, issuer_arn, session_created_ms, source_identity, invoked_by, source_ip,
+        user_agent, shared_event_id, raw_ref)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+        ?20, ?21, ?22, ?23)
+     ON CONFLICT (id_hash) DO NOTHING";
+
+const INSERT_FILE: &str = "INSERT INTO files (run_id, path, format, size, records, rejected)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+fn insert_reject(
+    conn: &Connection,
+    run_id: i64,
+    file: &str,
+    position: &str,
+    reason: &str,
+    excerpt: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO rejects (run_id, file, position, reason, excerpt)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![run_id, file, position, reason, excerpt])?;
+    Ok(())
 }
 
 fn truncate(s: &str, max: usize) -> &str {
