@@ -92,6 +92,46 @@ fn re_ingesting_adds_nothing_and_still_exits_zero() {
     assert_eq!(code, 0, "{again}");
     assert_eq!(again["events_new"], 0);
     assert_eq!(again["events_dup"], 7);
+    let bytes: u64 = all
+        .iter()
+        .map(|f| std::fs::metadata(f).expect("size").len())
+        .sum();
+    assert_eq!(
+        again["bytes_read"], bytes,
+        "bytes read are the files' sizes"
+    );
+}
+
+#[test]
+fn small_commits_group_whole_files_and_change_no_result() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let all = vec![
+        fixture("org-trail.json"),
+        fixture("lookup-events.json"),
+        fixture("eventbridge.jsonl"),
+    ];
+    let mut files_rows = Vec::new();
+    for every in [None, Some(1), Some(3)] {
+        let mut store = Store::open(&dir.path().join(format!("{every:?}.db"))).expect("open");
+        let opts = IngestOptions {
+            commit_every: every,
+            ..IngestOptions::default()
+        };
+        let r = ingest_paths(&mut store, &all, &opts, 0).expect("ingest");
+        assert_eq!((r.totals.files, r.totals.events_new), (3, 6), "{every:?}");
+        assert_eq!(event_ids(&store).len(), 6);
+        let rows: Vec<(String, i64)> = store
+            .conn()
+            .prepare("SELECT path, records FROM files ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        files_rows.push(rows);
+    }
+    assert_eq!(files_rows[0], files_rows[1]);
+    assert_eq!(files_rows[0], files_rows[2]);
 }
 
 #[test]
