@@ -90,18 +90,6 @@ impl Store {
         Ok(())
     }
 
-    /// Records a reject outside any file transaction (a file that could not be opened at all).
-    pub fn insert_reject(
-        &self,
-        run_id: i64,
-        file: &str,
-        position: &str,
-        reason: &str,
-        excerpt: Option<&str>,
-    ) -> Result<()> {
-        insert_reject(&self.conn, run_id, file, position, reason, excerpt)
-    }
-
     /// Starts a transaction for one file.
     pub fn file_writer(&mut self, run_id: i64, file: &str, format: &str) -> Result<FileWriter<'_>> {
         let mut w = self.batch_writer(run_id)?;
