@@ -9,6 +9,7 @@ pub mod cloudtrail;
 pub mod guardduty;
 pub mod json;
 mod read;
+mod read_ahead;
 mod redact;
 mod run;
 pub mod time;

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use std::sync::mpsc::{Receiver, SyncSender};
 
+use super::read_ahead::{HELPERS, ReadAhead};
 use super::{Bad, FileKind, Record, json, read, vpcflow};
 use crate::model::Event;
 use crate::store::{BLOCK_RECORDS, EventBlock, FileWriter, Inserted, RunTotals, Store, StoreError};
@@ -80,11 +81,21 @@ pub fn ingest_paths(
     let mut counts = Counts::default();
     // Two threads: a reader (read, gunzip, parse, normalise, compress the original records) and
     // this one, the writer (SQLite). A bounded channel keeps memory at a few blocks plus the
-    // file being read.
+    // file being read. Read-ahead helpers warm the page cache a few files ahead of the reader.
+    let ahead = ReadAhead::new(&files);
     let result = std::thread::scope(|scope| -> Result<(), IngestError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Msg>>(CHANNEL_BATCHES);
         let commit_every = opts.commit_every.unwrap_or(COMMIT_EVERY).max(1);
-        let reader = scope.spawn(move || read_files(&files, commit_every, tx));
+        let files = files.as_slice();
+        let ahead = &ahead;
+        let reader = scope.spawn(move || {
+            let _stop = ahead.stop_on_drop();
+            read_files(files, ahead, commit_every, tx)
+        });
+        // Spawned after the reader, whose end (however it ends) stops them.
+        for k in 0..HELPERS {
+            scope.spawn(move || ahead.run(k, HELPERS));
+        }
         let written = write_files(store, run_id, rx, &bar, &mut counts);
         // A writer error drops the receiver first, which stops the reader at its next send.
         let read = reader.join().unwrap_or(Err(IngestError::ReaderPanicked));
@@ -168,6 +179,7 @@ enum Msg {
 /// The reader thread: one file at a time, records to the writer in blocks.
 fn read_files(
     files: &[PathBuf],
+    ahead: &ReadAhead<'_>,
     commit_every: u64,
     tx: SyncSender<Vec<Msg>>,
 ) -> Result<(), IngestError> {
@@ -202,7 +214,8 @@ fn read_files(
     // tiny files still compress in company.
     let mut pending: Vec<Event> = Vec::with_capacity(BLOCK_RECORDS);
     let mut group_records = 0u64;
-    for path in files {
+    for (i, path) in files.iter().enumerate() {
+        ahead.reached(i);
         if group_records >= commit_every {
             if !pending.is_empty() {
                 let events = std::mem::replace(&mut pending, Vec::with_capacity(BLOCK_RECORDS));
