@@ -126,11 +126,16 @@ fn drain(path: &std::path::Path, buf: &mut [u8]) {
 mod tests {
     use super::*;
 
+    /// Paths that do not exist: a helper's read fails at once, which is all these tests need.
+    fn missing_files(n: usize) -> Vec<PathBuf> {
+        (0..n)
+            .map(|i| PathBuf::from(format!("/nonexistent/{i}")))
+            .collect()
+    }
+
     #[test]
     fn helpers_stay_within_the_window_and_stop_when_told() {
-        let files: Vec<PathBuf> = (0..200)
-            .map(|i| PathBuf::from(format!("/nonexistent/{i}")))
-            .collect();
+        let files = missing_files(200);
         let ra = ReadAhead::new(&files);
         std::thread::scope(|s| {
             let h = s.spawn(|| ra.run(0, 1));
@@ -145,9 +150,7 @@ mod tests {
 
     #[test]
     fn helpers_finish_with_the_file_list() {
-        let files: Vec<PathBuf> = (0..10)
-            .map(|i| PathBuf::from(format!("/nonexistent/{i}")))
-            .collect();
+        let files = missing_files(10);
         let ra = ReadAhead::new(&files);
         std::thread::scope(|s| {
             let hs: Vec<_> = (0..3)
