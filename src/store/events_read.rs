@@ -98,14 +98,7 @@ pub fn load_event(conn: &Connection, event_id: &str) -> Result<Option<CachedEven
 
 /// The latest call signed with this access key (any principal), if any.
 pub fn load_latest_call_by_key(conn: &Connection, key: &str) -> Result<Option<CachedEvent>> {
-    let Some(id) = super::lookup_string(conn, key)? else {
-        return Ok(None);
-    };
-    let sql = format!("{EVENT_SELECT} WHERE e.access_key = ?1 ORDER BY e.time_ms DESC LIMIT 1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], event_from_row)
-        .optional()?)
+    load_latest_call(conn, "access_key", key)
 }
 
 /// The latest call signed by this principal ID, if any.
@@ -113,10 +106,15 @@ pub fn load_latest_call_by_principal(
     conn: &Connection,
     principal: &str,
 ) -> Result<Option<CachedEvent>> {
-    let Some(id) = super::lookup_string(conn, principal)? else {
+    load_latest_call(conn, "principal", principal)
+}
+
+/// `column` is `access_key` or `principal` (both indexed with `time_ms`).
+fn load_latest_call(conn: &Connection, column: &str, value: &str) -> Result<Option<CachedEvent>> {
+    let Some(id) = super::lookup_string(conn, value)? else {
         return Ok(None);
     };
-    let sql = format!("{EVENT_SELECT} WHERE e.principal = ?1 ORDER BY e.time_ms DESC LIMIT 1");
+    let sql = format!("{EVENT_SELECT} WHERE e.{column} = ?1 ORDER BY e.time_ms DESC LIMIT 1");
     Ok(conn
         .prepare_cached(&sql)?
         .query_row([id], event_from_row)

@@ -176,12 +176,28 @@ fn in_list(n: usize, first: usize) -> String {
         .join(", ")
 }
 
-fn groups(
+/// Issuances whose `column` is one of `roles`, issued in `scope`, grouped: `rest` adds any
+/// further condition and the `GROUP BY`. Newest group first, at most 500.
+fn issuance_groups(
     conn: &Connection,
-    sql: &str,
-    values: Vec<rusqlite::types::Value>,
+    column: &str,
+    roles: &[String],
+    scope: Option<Scope>,
+    rest: &str,
 ) -> Result<Vec<IssuanceGroup>> {
-    let mut stmt = conn.prepare_cached(sql)?;
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT MAX(id), MIN(issued_ms), MAX(issued_ms), COUNT(*), SUM(failed) FROM issuances
+         WHERE {column} IN ({}) AND issued_ms >= ?1 AND issued_ms < ?2 {rest}
+         ORDER BY MAX(issued_ms) DESC LIMIT 500",
+        in_list(roles.len(), 3)
+    );
+    let (a, b) = scope.map_or((i64::MIN, i64::MAX), |s| (s.start_ms, s.end_ms));
+    let mut values: Vec<rusqlite::types::Value> = vec![a.into(), b.into()];
+    values.extend(roles.iter().map(|r| r.clone().into()));
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(values), |r| {
         Ok(IssuanceGroup {
             latest_id: r.get(0)?,
@@ -194,13 +210,6 @@ fn groups(
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-fn scope_values(roles: &[String], scope: Option<Scope>) -> Vec<rusqlite::types::Value> {
-    let (a, b) = scope.map_or((i64::MIN, i64::MAX), |s| (s.start_ms, s.end_ms));
-    let mut v: Vec<rusqlite::types::Value> = vec![a.into(), b.into()];
-    v.extend(roles.iter().map(|r| r.clone().into()));
-    v
-}
-
 /// Who assumed these roles (including failed attempts), one group per assumer: the caller's
 /// type and identity, and for EC2 the instance (session name).
 pub fn load_assumers_of(
@@ -208,19 +217,15 @@ pub fn load_assumers_of(
     roles: &[String],
     scope: Option<Scope>,
 ) -> Result<Vec<IssuanceGroup>> {
-    if roles.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT MAX(id), MIN(issued_ms), MAX(issued_ms), COUNT(*), SUM(failed) FROM issuances
-         WHERE role_arn IN ({}) AND issued_ms >= ?1 AND issued_ms < ?2
-         GROUP BY caller_type, caller_arn, caller_principal, caller_user_name, caller_account,
+    issuance_groups(
+        conn,
+        "role_arn",
+        roles,
+        scope,
+        "GROUP BY caller_type, caller_arn, caller_principal, caller_user_name, caller_account,
             caller_invoked_by, caller_issuer,
-            CASE WHEN caller_invoked_by = 'ec2.amazonaws.com' THEN session_name END
-         ORDER BY MAX(issued_ms) DESC LIMIT 500",
-        in_list(roles.len(), 3)
-    );
-    groups(conn, &sql, scope_values(roles, scope))
+            CASE WHEN caller_invoked_by = 'ec2.amazonaws.com' THEN session_name END",
+    )
 }
 
 /// Roles that sessions of these roles assumed, one group per target role.
@@ -229,16 +234,7 @@ pub fn load_roles_assumed_by(
     roles: &[String],
     scope: Option<Scope>,
 ) -> Result<Vec<IssuanceGroup>> {
-    if roles.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT MAX(id), MIN(issued_ms), MAX(issued_ms), COUNT(*), SUM(failed) FROM issuances
-         WHERE caller_issuer IN ({}) AND issued_ms >= ?1 AND issued_ms < ?2
-         GROUP BY role_arn ORDER BY MAX(issued_ms) DESC LIMIT 500",
-        in_list(roles.len(), 3)
-    );
-    groups(conn, &sql, scope_values(roles, scope))
+    issuance_groups(conn, "caller_issuer", roles, scope, "GROUP BY role_arn")
 }
 
 /// Sessions started from sessions of these roles (role chaining), one group per session.
@@ -247,16 +243,13 @@ pub fn load_sessions_started_by(
     roles: &[String],
     scope: Option<Scope>,
 ) -> Result<Vec<IssuanceGroup>> {
-    if roles.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT MAX(id), MIN(issued_ms), MAX(issued_ms), COUNT(*), SUM(failed) FROM issuances
-         WHERE caller_issuer IN ({}) AND issued_ms >= ?1 AND issued_ms < ?2 AND failed = 0
-         GROUP BY principal_id ORDER BY MAX(issued_ms) DESC LIMIT 500",
-        in_list(roles.len(), 3)
-    );
-    groups(conn, &sql, scope_values(roles, scope))
+    issuance_groups(
+        conn,
+        "caller_issuer",
+        roles,
+        scope,
+        "AND failed = 0 GROUP BY principal_id",
+    )
 }
 
 /// Successful issuances of a role session (`principal_id`), and the latest one's id.
