@@ -157,7 +157,7 @@ fn observed_assumers_of_every_kind_are_named() {
             session: name,
             key: &key,
         };
-        let s = session(ADMIN, "AROAADMIN", name, &key, "2026-10-01T10:00:00Z");
+        let s = issue.identity("2026-10-01T10:00:00Z");
         ingest(
             &mut store,
             &[

@@ -48,27 +48,9 @@ fn three_deep() -> Vec<Event> {
         session: "bob-audit",
         key: "ASIAAUDIT1",
     };
-    let s_admin = session(
-        ADMIN,
-        "AROAADMIN",
-        "bob",
-        "ASIAADMIN1",
-        "2026-10-01T10:00:00Z",
-    );
-    let s_deploy = session(
-        DEPLOY,
-        "AROADEPLOY",
-        "bob-deploy",
-        "ASIADEPLOY1",
-        "2026-10-01T10:05:00Z",
-    );
-    let s_audit = session(
-        AUDIT,
-        "AROAAUDIT",
-        "bob-audit",
-        "ASIAAUDIT1",
-        "2026-10-01T10:10:00Z",
-    );
+    let s_admin = admin.identity("2026-10-01T10:00:00Z");
+    let s_deploy = deploy.identity("2026-10-01T10:05:00Z");
+    let s_audit = audit.identity("2026-10-01T10:10:00Z");
     vec![
         // Out of order on purpose: CloudTrail does not promise delivery order.
         call(
@@ -106,13 +88,7 @@ fn an_iam_user_assuming_a_role_is_the_observed_origin() {
         session: "bob",
         key: "ASIAADMIN1",
     };
-    let s = session(
-        ADMIN,
-        "AROAADMIN",
-        "bob",
-        "ASIAADMIN1",
-        "2026-10-01T10:00:00Z",
-    );
+    let s = admin.identity("2026-10-01T10:00:00Z");
     ingest(
         &mut store,
         &[
@@ -200,13 +176,7 @@ fn cross_account_copies_are_stitched_by_shared_event_id_in_either_order() {
         e.shared_event_id = Some("shared-1".into());
         e
     };
-    let s = session(
-        DEPLOY,
-        "AROADEPLOY",
-        "bob",
-        "ASIADEPLOY9",
-        "2026-10-01T10:00:00Z",
-    );
+    let s = issue.identity("2026-10-01T10:00:00Z");
     let use_it = call("c1", "2026-10-01T10:20:00Z", s, "PutObject");
     for (first, second) in [(&role_copy, &caller_copy), (&caller_copy, &role_copy)] {
         let mut store = Store::open_in_memory().expect("db");
@@ -259,38 +229,20 @@ fn a_repeated_access_key_is_qualified_by_role_and_time() {
             call(
                 "ca",
                 "2026-10-01T10:30:00Z",
-                session(
-                    ADMIN,
-                    "AROAADMIN",
-                    "alice",
-                    "ASIASAME",
-                    "2026-10-01T10:00:00Z",
-                ),
+                a.identity("2026-10-01T10:00:00Z"),
                 "ListUsers",
             ),
             call(
                 "cd",
                 "2026-10-01T12:30:00Z",
-                session(
-                    DEPLOY,
-                    "AROADEPLOY",
-                    "bob",
-                    "ASIASAME",
-                    "2026-10-01T12:00:00Z",
-                ),
+                d.identity("2026-10-01T12:00:00Z"),
                 "ListUsers",
             ),
             // Same key, Admin role, but outside the first credentials' lifetime: not alice's.
             call(
                 "late",
                 "2026-10-01T12:45:00Z",
-                session(
-                    ADMIN,
-                    "AROAADMIN",
-                    "alice",
-                    "ASIASAME",
-                    "2026-10-01T12:40:00Z",
-                ),
+                a.identity("2026-10-01T12:40:00Z"),
                 "ListUsers",
             ),
         ],
@@ -491,13 +443,7 @@ fn a_failed_assume_role_is_an_attempt_and_never_a_hop() {
         session: "bob",
         key: "ASIAADMIN1",
     };
-    let s = session(
-        ADMIN,
-        "AROAADMIN",
-        "bob",
-        "ASIAADMIN1",
-        "2026-10-01T10:00:00Z",
-    );
+    let s = a.identity("2026-10-01T10:00:00Z");
     ingest(
         &mut store,
         &[
@@ -562,8 +508,8 @@ fn a_cycle_of_sessions_assuming_each_other_ends_the_walk() {
         session: "y",
         key: "ASIAY",
     };
-    let sx = session(ADMIN, "AROAADMIN", "x", "ASIAX", "2026-10-01T10:00:00Z");
-    let sy = session(DEPLOY, "AROADEPLOY", "y", "ASIAY", "2026-10-01T10:00:00Z");
+    let sx = x.identity("2026-10-01T10:00:00Z");
+    let sy = y.identity("2026-10-01T10:00:00Z");
     // Forged records: each session issued by the other in the same second.
     ingest(
         &mut store,

@@ -32,20 +32,8 @@ fn org() -> Vec<Event> {
         session: HOSTILE,
         key: "ASIADEPLOY1",
     };
-    let s_admin = session(
-        ADMIN,
-        "AROAADMIN",
-        "bob",
-        "ASIAADMIN1",
-        "2026-10-01T10:00:00Z",
-    );
-    let s_deploy = session(
-        DEPLOY,
-        "AROADEPLOY",
-        HOSTILE,
-        "ASIADEPLOY1",
-        "2026-10-01T10:05:00Z",
-    );
+    let s_admin = admin.identity("2026-10-01T10:00:00Z");
+    let s_deploy = deploy.identity("2026-10-01T10:05:00Z");
     let mut hostile_call = call(
         "c2",
         "2026-10-01T10:20:00Z",
@@ -67,13 +55,7 @@ fn org() -> Vec<Event> {
         call(
             "c1",
             "2026-10-01T10:10:00Z",
-            session(
-                ADMIN,
-                "AROAADMIN",
-                "bob",
-                "ASIAADMIN1",
-                "2026-10-01T10:00:00Z",
-            ),
+            admin.identity("2026-10-01T10:00:00Z"),
             "DescribeInstances",
         ),
         hostile_call,

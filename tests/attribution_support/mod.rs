@@ -64,6 +64,13 @@ pub struct Issue<'a> {
     pub key: &'a str,
 }
 
+impl Issue<'_> {
+    /// The identity the issued credentials show in calls, created at `created`.
+    pub fn identity(&self, created: &str) -> Identity {
+        session(self.role_arn, self.role_id, self.session, self.key, created)
+    }
+}
+
 /// A successful `AssumeRole` (or `via`) call by `caller` at `time`, valid one hour, recorded in
 /// the role's account.
 pub fn assume(id: &str, time: &str, caller: Identity, via: &str, i: &Issue<'_>) -> Event {
