@@ -6,6 +6,8 @@ mod chain;
 mod event;
 mod finding;
 mod flow;
+mod ids;
+mod kinds;
 mod scope;
 mod session;
 mod time;
@@ -14,6 +16,10 @@ pub use chain::{Chain, Evidence, Hop, Origin, OriginKind, rfc3339};
 pub use event::{Event, Identity, StsCall};
 pub use finding::Finding;
 pub use flow::FlowRecord;
+pub use ids::{
+    AccessKeyId, AccountId, Arn, EventId, FindingId, InstanceId, PrincipalId, RoleArn, arn_account,
+};
+pub use kinds::{AssumerKind, UserType};
 pub use scope::{
     DAY_MS, HOUR_MS, MAX_SCOPE_MS, Scope, ScopeError, ScopeSpec, ceil_hour, floor_hour,
     parse_duration_ms, parse_scope_spec,

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
-use crate::model::{DAY_MS, HOUR_MS, Scope, rfc3339};
+use crate::model::{DAY_MS, HOUR_MS, Scope, UserType, rfc3339};
 use crate::store::{self, Breakdown, EntityColumn};
 
 /// The baseline window before the scope.
@@ -104,7 +104,7 @@ fn resolve(conn: &Connection, query: &str) -> Result<Option<(ActivityEntity, Ent
     let Some(id) = store::load_string_id(conn, &principal)? else {
         return Ok(None);
     };
-    let kind = if row.user_type.as_deref() == Some("AssumedRole") {
+    let kind = if row.user_type == Some(UserType::AssumedRole) {
         "session"
     } else {
         "principal"

@@ -15,7 +15,7 @@ use super::link::{
     CallRef, arn_account, infer_origin, is_role_session, link_call, origin_of_caller,
     role_arn_of_assumed, session_name_of,
 };
-use crate::model::{Chain, Evidence, Hop, Identity, Issuance, Origin};
+use crate::model::{Chain, Evidence, Hop, Identity, Issuance, Origin, UserType};
 use crate::store::{self, IssuanceLookup};
 
 /// Role chaining deeper than this is absurd (STS itself caps chained sessions at one hour, not
@@ -133,7 +133,7 @@ pub fn chain_of_actor(
     time_ms: i64,
 ) -> Result<Option<Chain>> {
     let probe = Identity {
-        user_type: Some("AssumedRole".into()),
+        user_type: Some(UserType::AssumedRole),
         access_key_id: key.map(str::to_string),
         principal_id: principal.map(str::to_string),
         ..Identity::default()

@@ -2,7 +2,7 @@
 //! (or a caller) to the issuance of its credentials, and naming an assumer — observed from an
 //! issuing call or inferred from the session's own calls. No I/O: callers bring the rows.
 
-use crate::model::{Evidence, Identity, Issuance, Origin, OriginKind, StsCall};
+use crate::model::{Evidence, Identity, Issuance, Origin, OriginKind, StsCall, UserType};
 
 /// How long credentials live when the issuing call does not say (`expiration` missing or
 /// unparsable): the longest STS allows (`GetSessionToken`, 36 hours).
@@ -85,15 +85,15 @@ pub fn session_name_of(principal: &str) -> Option<&str> {
 
 /// Whether a user type names a role session (`AssumedRole`).
 pub fn is_role_session(identity: &Identity) -> bool {
-    identity.user_type.as_deref() == Some("AssumedRole")
+    identity.user_type == Some(UserType::AssumedRole)
 }
 
 /// How much a copy tells about the caller: the role account's copy of a cross-account call
 /// shows only `{type: AWSAccount, principalId, accountId}`.
 fn richness(identity: &Identity) -> u8 {
-    match identity.user_type.as_deref() {
+    match identity.user_type {
         None => 0,
-        Some("AWSAccount") => 1,
+        Some(UserType::AwsAccount) => 1,
         Some(_) => 2 + u8::from(identity.arn.is_some()),
     }
 }
@@ -284,7 +284,7 @@ pub fn is_identity_center_role(role_arn: &str) -> bool {
 /// session (role chaining: the chain continues with the caller's own session).
 pub fn origin_of_caller(i: &Issuance) -> Option<Origin> {
     let c = &i.caller;
-    let ty = c.user_type.as_deref().unwrap_or("");
+    let ty = c.user_type.clone().unwrap_or(UserType::Unknown);
     let origin = |kind, name: Option<&str>, arn: Option<&str>, account: Option<&str>| Origin {
         kind,
         name: name.map(str::to_string),
@@ -293,8 +293,8 @@ pub fn origin_of_caller(i: &Issuance) -> Option<Origin> {
     };
     let account = c.account_id.as_deref();
     Some(match ty {
-        "AssumedRole" => return None,
-        "IAMUser" => origin(
+        UserType::AssumedRole => return None,
+        UserType::IamUser => origin(
             OriginKind::IamUser,
             c.user_name
                 .as_deref()
@@ -302,38 +302,38 @@ pub fn origin_of_caller(i: &Issuance) -> Option<Origin> {
             c.arn.as_deref(),
             account.or_else(|| c.arn.as_deref().and_then(arn_account)),
         ),
-        "Root" => origin(
+        UserType::Root => origin(
             OriginKind::Root,
             Some(c.user_name.as_deref().unwrap_or("root")),
             c.arn.as_deref(),
             account.or_else(|| c.arn.as_deref().and_then(arn_account)),
         ),
         // Federated users come from outside AWS: no account of their own.
-        "SAMLUser" => origin(
+        UserType::SamlUser => origin(
             OriginKind::SamlUser,
             c.user_name.as_deref().or(i.subject.as_deref()),
             None,
             None,
         ),
-        "WebIdentityUser" => origin(
+        UserType::WebIdentityUser => origin(
             OriginKind::WebIdentityUser,
             c.user_name.as_deref().or(i.subject.as_deref()),
             None,
             None,
         ),
-        "IdentityCenterUser" => origin(
+        UserType::IdentityCenterUser => origin(
             OriginKind::IdentityCenterUser,
             c.user_name.as_deref().or(c.principal_id.as_deref()),
             c.arn.as_deref(),
             account,
         ),
-        "AWSAccount" => origin(
+        UserType::AwsAccount => origin(
             OriginKind::AwsAccount,
             c.principal_id.as_deref(),
             None,
             account,
         ),
-        "AWSService" => {
+        UserType::AwsService => {
             let service = c.invoked_by.as_deref();
             // EC2 assumes an instance profile's role with the instance ID as session name.
             match i.session_name.as_deref() {

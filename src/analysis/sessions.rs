@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use super::Result;
 use super::chain::issuing_event_id;
 use super::link::{arn_account, infer_origin, origin_of_caller, session_name_of};
-use crate::model::{Assumer, Evidence, RoleSession, Scope};
+use crate::model::{Assumer, Evidence, RoleSession, Scope, UserType};
 use crate::store::{self, PrincipalRow};
 
 /// Role sessions, latest observed first: all of them, or those of one role (any ARN spelling
@@ -28,7 +28,7 @@ pub fn build_sessions(
 /// One role session by principal ID (`AROA…:name`), all-time counts.
 pub fn load_session(conn: &Connection, principal: &str) -> Result<Option<RoleSession>> {
     match store::load_principal(conn, principal)? {
-        Some(r) if r.user_type.as_deref() == Some("AssumedRole") => {
+        Some(r) if r.user_type == Some(UserType::AssumedRole) => {
             Ok(Some(session_of_row(conn, &r)?))
         }
         _ => Ok(None),

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::redact;
 use super::time::parse_event_time;
-use crate::model::{Event, Identity};
+use crate::model::{Event, Identity, UserType};
 
 /// Prefix of the event IDs rolecall derives for records that have none.
 pub const DERIVED_ID_PREFIX: &str = "rolecall-";
@@ -109,7 +109,11 @@ fn identity_of(u: &mirror::RawIdentity<'_>) -> Identity {
     let issuer = ctx.and_then(|c| c.session_issuer.as_ref());
     let attributes = ctx.and_then(|c| c.attributes.as_ref());
     Identity {
-        user_type: u.user_type.owned(),
+        user_type: u
+            .user_type
+            .get()
+            .filter(|s| !s.is_empty())
+            .map(UserType::parse),
         principal_id: u.principal_id.owned(),
         arn: u.arn.owned(),
         account_id: u.account_id.owned(),

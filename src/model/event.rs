@@ -1,5 +1,7 @@
 //! One CloudTrail record, normalised: the columns the queries need, plus the original record.
 
+use super::kinds::UserType;
+
 /// One CloudTrail record after normalisation. Times are UTC milliseconds since the epoch.
 ///
 /// Every string here came from a log and is attacker-controlled: sanitise before display
@@ -33,7 +35,7 @@ pub struct Event {
 pub struct Identity {
     /// `IAMUser`, `AssumedRole`, `Root`, `SAMLUser`, `WebIdentityUser`, `AWSService`,
     /// `AWSAccount`, `FederatedUser`, `IdentityCenterUser`, …
-    pub user_type: Option<String>,
+    pub user_type: Option<UserType>,
     pub principal_id: Option<String>,
     pub arn: Option<String>,
     pub account_id: Option<String>,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Result;
 use super::events_read::{CachedEvent, event_columns, event_from_row};
-use crate::model::{HOUR_MS, Identity, Issuance, StsCall};
+use crate::model::{HOUR_MS, Identity, Issuance, StsCall, UserType};
 
 /// The watermark key in `attribution_state`.
 const WATERMARK: &str = "events_watermark";
@@ -112,7 +112,7 @@ fn issuance_from_row(r: &Row<'_>) -> rusqlite::Result<Issuance> {
         provider_arn: r.get(21)?,
         subject: r.get(22)?,
         caller: Identity {
-            user_type: r.get(23)?,
+            user_type: super::events_read::user_type(r.get(23)?),
             principal_id: r.get(24)?,
             arn: r.get(25)?,
             account_id: r.get(26)?,
@@ -297,7 +297,7 @@ pub fn insert_issuance(conn: &Connection, i: &Issuance) -> Result<i64> {
         i.source_identity,
         i.provider_arn,
         i.subject,
-        c.user_type,
+        c.user_type.as_ref().map(UserType::as_str),
         c.principal_id,
         c.arn,
         c.account_id,

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::{Result, event_id_hash};
-use crate::model::{Event, Identity};
+use crate::model::{Event, Identity, UserType};
 
 /// Every normalised column of `events e`, interned strings resolved, in the order
 /// `event_from_row` reads them.
@@ -48,6 +48,11 @@ pub struct CachedEvent {
     pub event: Event,
 }
 
+/// A `userIdentity.type` read back from the cache.
+pub(crate) fn user_type(s: Option<String>) -> Option<UserType> {
+    s.as_deref().map(UserType::parse)
+}
+
 pub(crate) fn event_from_row(r: &Row<'_>) -> rusqlite::Result<CachedEvent> {
     Ok(CachedEvent {
         row: r.get(0)?,
@@ -62,7 +67,7 @@ pub(crate) fn event_from_row(r: &Row<'_>) -> rusqlite::Result<CachedEvent> {
             error_code: r.get(7)?,
             read_only: r.get(8)?,
             identity: Identity {
-                user_type: r.get(9)?,
+                user_type: user_type(r.get(9)?),
                 principal_id: r.get(10)?,
                 arn: r.get(11)?,
                 account_id: r.get(12)?,

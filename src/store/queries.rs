@@ -5,13 +5,13 @@
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::{Result, lookup_string};
-use crate::model::{DAY_MS, Finding, HOUR_MS, Scope};
+use crate::model::{DAY_MS, Finding, HOUR_MS, Scope, UserType};
 
 /// One row of `principals`, strings resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrincipalRow {
     pub principal: String,
-    pub user_type: Option<String>,
+    pub user_type: Option<UserType>,
     pub arn: Option<String>,
     /// The role, for a role session.
     pub issuer_arn: Option<String>,
@@ -31,7 +31,7 @@ const PRINCIPAL_COLUMNS: &str = "(SELECT s FROM strings WHERE id = p.principal),
 fn principal_from_row(r: &Row<'_>) -> rusqlite::Result<PrincipalRow> {
     Ok(PrincipalRow {
         principal: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-        user_type: r.get(1)?,
+        user_type: super::events_read::user_type(r.get(1)?),
         arn: r.get(2)?,
         issuer_arn: r.get(3)?,
         account: r.get(4)?,

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Statement, params};
 use super::intern::Interner;
 use super::raw::{BlockBuilder, EventBlock, insert_compressed_block, raw_ref};
 use super::{Result, Store, event_id_hash};
-use crate::model::{Event, Finding, FlowRecord};
+use crate::model::{Event, Finding, FlowRecord, UserType};
 
 /// What became of one record offered to the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,7 +258,7 @@ impl FileWriter<'_> {
             i.id(conn, &ev.event_name)?,
             i.opt(conn, ev.error_code.as_deref())?,
             ev.read_only,
-            i.opt(conn, id.user_type.as_deref())?,
+            i.opt(conn, id.user_type.as_ref().map(UserType::as_str))?,
             i.opt(conn, id.principal_id.as_deref())?,
             i.opt(conn, id.arn.as_deref())?,
             i.opt(conn, id.account_id.as_deref())?,

@@ -78,7 +78,7 @@ fn an_assumed_role_call_fills_every_normalised_column() {
     assert_eq!(e.user_agent.as_deref(), Some("aws-cli/2.15.0"));
     assert_eq!(e.sts, None);
     let id = &e.identity;
-    assert_eq!(id.user_type.as_deref(), Some("AssumedRole"));
+    assert_eq!(id.user_type, Some(crate::model::UserType::AssumedRole));
     assert_eq!(id.principal_id.as_deref(), Some("AROAEXAMPLEROLEID:sara"));
     assert_eq!(id.account_id.as_deref(), Some("111122223333"));
     assert_eq!(id.access_key_id.as_deref(), Some("ASIAEXAMPLEKEY000001"));
