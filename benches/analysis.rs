@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use rolecall::analysis;
+use rolecall::model::Target;
 use rolecall::ingest::{IngestOptions, ingest_paths};
 use rolecall::store::Store;
 
@@ -99,6 +100,10 @@ fn main() -> Result<()> {
         time_each(&ids.events, |q| analysis::build_chain(conn, q).map(|_| ()))?,
     );
     report(
+        "resolve <principal ID>",
+        time_each(&ids.principals, |q| analysis::resolve(conn, q).map(|_| ()))?,
+    );
+    report(
         "chain <access key>",
         time_each(&ids.keys, |q| analysis::build_chain(conn, q).map(|_| ()))?,
     );
@@ -129,13 +134,13 @@ fn main() -> Result<()> {
     report(
         "activity <principal> (24 h, 1 h)",
         time_each(&ids.principals, |q| {
-            analysis::build_activity(conn, q, scope, 3_600_000).map(|_| ())
+            analysis::build_activity(conn, &Target::session(q), scope, 3_600_000).map(|_| ())
         })?,
     );
     report(
         "activity <role> (24 h, 1 h)",
         time_each(&ids.roles, |q| {
-            analysis::build_activity(conn, q, scope, 3_600_000).map(|_| ())
+            analysis::build_activity(conn, &Target::role(q), scope, 3_600_000).map(|_| ())
         })?,
     );
     report(

@@ -5,23 +5,35 @@
 //! CLI and the TUI alike, so what the tests check through the CLI is what the responder sees.
 
 mod activity;
+mod assumer;
 mod chain;
 mod findings;
 pub mod link;
 mod refresh;
+mod resolve;
 mod role;
 mod scope;
 mod sessions;
+mod started;
 
 pub use activity::{
     Activity, ActivityEntity, Baseline, BreakdownLine, SeriesPoint, build_activity,
 };
-pub use chain::{build_chain, chain_of_actor, chain_of_call, chain_of_issuance, issuing_event_id};
+pub use assumer::{issuance_ref, issuance_ref_of_key, target_of_origin};
+pub use chain::{
+    build_chain, chain_of_actor, chain_of_call, chain_of_issuance, chain_of_issuance_ref,
+    chain_of_session, chain_of_target, issuing_event_id,
+};
 pub use findings::{FindingView, build_finding, build_findings};
 pub use refresh::{RefreshReport, refresh};
+pub use resolve::{Candidate, Resolution, resolve, target_of_principal};
 pub use role::{AssumedRoleLine, AssumerLine, RoleInteraction, SessionLine, build_role};
+pub use started::{StartedLine, build_started_from};
 pub use scope::resolve_scope;
-pub use sessions::{assumer_of_issuance, assumer_of_session, build_sessions, load_session};
+pub use sessions::{
+    LatestIssuance, SessionIssuance, assumer_of_session, build_session_issuances, build_sessions,
+    latest_issuance, load_session, observed_assumer,
+};
 
 /// Errors of the analysis layer.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +46,12 @@ pub enum AnalysisError {
     Scope(#[from] crate::model::ScopeError),
     #[error("{0}")]
     NotFound(String),
+    /// The input names several entities: the caller lists them.
+    #[error("{input:?} names {} entities: be more specific", candidates.len())]
+    Ambiguous {
+        input: String,
+        candidates: Vec<Candidate>,
+    },
 }
 
 /// Result of the analysis layer.

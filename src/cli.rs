@@ -1,15 +1,27 @@
 //! The command line: one file per subcommand. Tables for people (log strings sanitised), `--json`
 //! for scripts. No business logic here: commands call `ingest`, `store` and `analysis`.
 
+/// `writeln!` to standard output, returning the I/O error (a closed pipe ends the command
+/// quietly in `main`, as Unix tools do, instead of panicking like `println!`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod activity;
 mod chain;
+mod completions;
 mod db;
 mod demo;
 mod findings;
 mod ingest;
+mod layout;
 mod role;
 mod sessions;
 mod table;
+mod target;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +38,10 @@ pub struct Cli {
     /// Log more (to stderr).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Tables at their natural width (on a terminal they are fitted to it; piped output is
+    /// never fitted).
+    #[arg(long, global = true)]
+    wide: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,12 +66,16 @@ enum Command {
     Findings(findings::ListArgs),
     /// One finding, its scope, and its actor resolved to a role session and chain.
     Finding(findings::ShowArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
 }
 
-/// What every command gets: where the cache is and what time it is.
+/// What every command gets: where the cache is, what time it is, how wide tables may be.
 pub struct Ctx {
     pub db: PathBuf,
     pub now_ms: i64,
+    /// Fit tables to this many columns (`None`: whole, for `--wide` and piped output).
+    pub width: Option<usize>,
 }
 
 pub fn main() -> ExitCode {
@@ -64,6 +84,7 @@ pub fn main() -> ExitCode {
     let ctx = Ctx {
         db: cli.db.clone().unwrap_or_else(default_db_path),
         now_ms: chrono::Utc::now().timestamp_millis(),
+        width: layout::output_width(cli.wide),
     };
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
@@ -75,9 +96,12 @@ pub fn main() -> ExitCode {
         Command::Activity(a) => activity::run(&ctx, a),
         Command::Findings(a) => findings::run_list(&ctx, a),
         Command::Finding(a) => findings::run_show(&ctx, a),
+        Command::Completions(a) => completions::run(a),
     };
     match result {
         Ok(code) => code,
+        // `rolecall … | head -1`: the reader left; stop quietly.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the error and its causes, sanitised (paths and IDs may come from logs).
             let msg = format!("{e:#}");
@@ -85,6 +109,13 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// `$ROLECALL_DB`, else `$XDG_DATA_HOME/rolecall/rolecall.db`, else

@@ -10,6 +10,7 @@ mod ids;
 mod kinds;
 mod scope;
 mod session;
+mod target;
 mod time;
 
 pub use chain::{Chain, Evidence, Hop, Origin, OriginKind, rfc3339};
@@ -25,4 +26,5 @@ pub use scope::{
     parse_duration_ms, parse_scope_spec,
 };
 pub use session::{Assumer, Issuance, RoleSession};
+pub use target::{EntityKind, Federation, IssuanceRef, Target};
 pub use time::{format_ms, parse_ms};

@@ -7,9 +7,11 @@ mod error;
 mod events_read;
 mod info;
 mod intern;
+mod lookup;
 mod migrate;
 mod queries;
 mod raw;
+mod session_keys;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -17,9 +19,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use attribution::{
-    IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_parent_link,
+    IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_issuance_principal,
+    insert_parent_link,
     insert_session_from_issuance, insert_watermark, load_issuance, load_issuance_by_dedup,
-    load_issuance_by_event_id, load_latest_issuance, load_link_candidates, load_sts_copies,
+    load_issuance_by_event_id, load_issuances_by_caller, load_latest_issuance, load_link_candidates,
+    load_session_issuance_rows, load_sts_copies,
     load_unlinked_callers_of, load_watermark,
 };
 pub use error::StoreError;
@@ -29,14 +33,23 @@ pub use events_read::{
     load_max_event_row,
 };
 pub use info::{CacheInfo, CoverageRow, load_all_rejects, load_info, load_rejects};
+pub use lookup::{
+    ExternalUserRow, load_account_is_known, load_external_users_named, load_ip_is_known,
+    load_principals_by_arn, load_principals_named, load_roles_named,
+};
 pub use queries::{
     Breakdown, BreakdownRow, EntityColumn, IssuanceGroup, PrincipalRow, load_assumers_of,
     load_breakdown, load_days_with_data, load_earliest_event_ms, load_finding, load_findings,
     load_fine_series, load_hours, load_principal, load_principal_by_arn, load_role_arns,
-    load_role_sessions, load_roles_assumed_by, load_session_issuances, load_sessions_started_by,
-    load_string_id,
+    load_role_last_active, load_role_sessions, load_roles_assumed_by, load_session_issuances,
+    load_sessions_started_by,
 };
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
+pub use session_keys::{
+    SessionKey, fold_session_keys, insert_session_key_link,
+    load_changed_unlinked_with_key_candidates, load_session_key_of_call, load_session_keys,
+    load_unlinked_keys_of_roles, load_unlinked_session_key_count, load_unlinked_session_keys_of,
+};
 pub use writer::{FileWriter, Inserted, RunTotals};
 
 use intern::Interner;

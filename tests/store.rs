@@ -195,12 +195,17 @@ fn the_cache_file_is_owner_only_and_reopens_at_the_same_schema() {
 fn an_older_cache_gets_its_event_indexes_back_and_loses_the_unused_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.db");
-    drop(Store::open(&path).expect("open"));
-    // As a version-2 cache killed during a first load left it: secondary indexes dropped, the
-    // shared-event-ID index still there.
+    // As a version-2 cache killed during a first load left it: the schema of the first two
+    // migrations, secondary indexes dropped, the shared-event-ID index still there.
     let conn = rusqlite::Connection::open(&path).expect("raw open");
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
+    for file in ["0001_init.sql", "0002_attribution.sql"] {
+        let sql = std::fs::read_to_string(migrations.join(file)).expect("migration");
+        conn.execute_batch(&sql).expect("old schema");
+    }
     conn.execute_batch(
-        "DROP INDEX events_time; DROP INDEX events_principal;
+        "CREATE INDEX events_access_key ON events(access_key, time_ms);
+         CREATE INDEX events_issuer ON events(issuer_arn, time_ms);
          CREATE INDEX events_shared ON events(shared_event_id) WHERE shared_event_id IS NOT NULL;
          PRAGMA user_version = 2;",
     )

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
-use crate::model::{DAY_MS, HOUR_MS, Scope, UserType, rfc3339};
+use crate::model::{DAY_MS, HOUR_MS, IssuanceRef, Scope, Target, rfc3339};
 use crate::store::{self, Breakdown, EntityColumn};
 
 /// The baseline window before the scope.
@@ -18,10 +18,13 @@ pub const MIN_HISTORY_MS: i64 = 14 * DAY_MS;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActivityEntity {
     /// `session` (a principal ID), `role` (every session of a role) or `principal` (an IAM
-    /// user or another non-session caller).
+    /// user, a federated user or another non-session caller).
     pub kind: &'static str,
     /// The principal ID or role ARN.
     pub id: String,
+    /// What a person calls it: a user's or session's name, a role's name.
+    pub name: String,
+    pub target: Target,
 }
 
 /// Calls in one bucket.
@@ -56,6 +59,9 @@ pub struct BreakdownLine {
     pub service: Option<String>,
     pub ok: i64,
     pub failed: i64,
+    /// The entity the line names, when it is one (an IP address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<Target>,
 }
 
 /// API call volume of one entity in a scope.
@@ -63,6 +69,9 @@ pub struct BreakdownLine {
 pub struct Activity {
     pub query: String,
     pub entity: ActivityEntity,
+    /// The entity's latest call in the cache (to point at a scope that shows it).
+    #[serde(serialize_with = "rfc3339::opt")]
+    pub last_active: Option<i64>,
     pub scope: Scope,
     pub bucket_seconds: i64,
     pub series: Vec<SeriesPoint>,
@@ -74,60 +83,79 @@ pub struct Activity {
     pub by_access_key: Vec<BreakdownLine>,
 }
 
-/// Which entity `query` names: a role (role ARN), a role session (principal ID or assumed-role
-/// ARN), or another principal (user ARN or principal ID).
-fn resolve(conn: &Connection, query: &str) -> Result<Option<(ActivityEntity, EntityColumn, i64)>> {
-    let q = query.trim();
-    if q.starts_with("arn:") && q.contains(":role/") {
-        for arn in store::load_role_arns(conn, q)? {
-            if let Some(id) = store::load_string_id(conn, &arn)? {
-                let entity = ActivityEntity {
-                    kind: "role",
-                    id: arn,
-                };
-                return Ok(Some((entity, EntityColumn::Role, id)));
+/// The entity a target's activity is counted for: a role session (or federated user) by its
+/// principal ID, a role by its ARN, an IAM user by its ARN. `None` for targets whose activity
+/// is not rolled up yet (accounts, IP addresses, instances, external users).
+fn entity_of(
+    conn: &Connection,
+    target: &Target,
+) -> Result<Option<(ActivityEntity, EntityColumn, i64, Option<i64>)>> {
+    let principal_entity = |principal: &str, kind: &'static str, name: String, t: Target| {
+        let Some(row) = store::load_principal(conn, principal)? else {
+            return Ok(None);
+        };
+        let Some(id) = store::lookup_string(conn, principal)? else {
+            return Ok(None);
+        };
+        let entity = ActivityEntity {
+            kind,
+            id: principal.to_string(),
+            name,
+            target: t,
+        };
+        Ok(Some((entity, EntityColumn::Principal, id, Some(row.last_ms))))
+    };
+    match target {
+        Target::RoleSession { principal_id } => principal_entity(
+            principal_id.as_str(),
+            "session",
+            principal_id.session_name().unwrap_or(principal_id.as_str()).to_string(),
+            target.clone(),
+        ),
+        Target::Issuance(IssuanceRef {
+            principal_id: Some(p),
+            ..
+        }) => principal_entity(
+            p.as_str(),
+            "session",
+            p.session_name().unwrap_or(p.as_str()).to_string(),
+            Target::session(p.clone()),
+        ),
+        Target::IamUser { arn } | Target::FederatedUser { arn } => {
+            match store::load_principals_by_arn(conn, arn.as_str())?.first() {
+                Some(p) => principal_entity(&p.principal, "principal", arn.name().to_string(), target.clone()),
+                None => Ok(None),
             }
         }
-        return Ok(None);
+        Target::Role { arn } => {
+            for spelling in store::load_role_arns(conn, arn.as_str())? {
+                if let Some(id) = store::lookup_string(conn, &spelling)? {
+                    let last = store::load_role_last_active(conn, id)?;
+                    let entity = ActivityEntity {
+                        kind: "role",
+                        name: arn.name().to_string(),
+                        id: spelling,
+                        target: target.clone(),
+                    };
+                    return Ok(Some((entity, EntityColumn::Role, id, last)));
+                }
+            }
+            Ok(None)
+        }
+        _ => Ok(None),
     }
-    let principal = if q.starts_with("arn:") {
-        store::load_principal_by_arn(conn, q)?
-    } else {
-        Some(q.to_string())
-    };
-    let Some(principal) = principal else {
-        return Ok(None);
-    };
-    let Some(row) = store::load_principal(conn, &principal)? else {
-        return Ok(None);
-    };
-    let Some(id) = store::load_string_id(conn, &principal)? else {
-        return Ok(None);
-    };
-    let kind = if row.user_type == Some(UserType::AssumedRole) {
-        "session"
-    } else {
-        "principal"
-    };
-    Ok(Some((
-        ActivityEntity {
-            kind,
-            id: principal,
-        },
-        EntityColumn::Principal,
-        id,
-    )))
 }
 
-/// The activity of `query` in `scope` with buckets of `bucket_ms` (whole hours use the hourly
-/// rollup; shorter buckets read the scope's events). `None` when the ID is unknown.
+/// The activity of `target` in `scope` with buckets of `bucket_ms` (whole hours use the
+/// hourly rollup; shorter buckets read the scope's events). `None` when the cache has no
+/// activity for it (or does not roll up that kind of entity yet).
 pub fn build_activity(
     conn: &Connection,
-    query: &str,
+    target: &Target,
     scope: Scope,
     bucket_ms: i64,
 ) -> Result<Option<Activity>> {
-    let Some((entity, column, id)) = resolve(conn, query)? else {
+    let Some((entity, column, id, last_active)) = entity_of(conn, target)? else {
         return Ok(None);
     };
     let bucket_ms = bucket_ms.clamp(60_000, scope.len_ms());
@@ -161,6 +189,10 @@ pub fn build_activity(
         Ok(store::load_breakdown(conn, column, id, scope, by)?
             .into_iter()
             .map(|r| BreakdownLine {
+                target: match by {
+                    Breakdown::SourceIp => r.key.as_deref().and_then(Target::ip),
+                    _ => None,
+                },
                 key: r.key,
                 service: r.service,
                 ok: r.ok,
@@ -169,8 +201,9 @@ pub fn build_activity(
             .collect())
     };
     Ok(Some(Activity {
-        query: query.to_string(),
+        query: target.id_text(),
         entity,
+        last_active: last_active.filter(|t| *t > 0),
         scope,
         bucket_seconds: bucket_ms / 1000,
         series,

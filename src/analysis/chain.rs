@@ -10,90 +10,118 @@ use std::collections::HashSet;
 
 use rusqlite::Connection;
 
-use super::Result;
 use super::link::{
-    CallRef, arn_account, infer_origin, is_role_session, link_call, origin_of_caller,
+    CallRef, arn_account, infer_origin, is_session, link_call, origin_of_caller,
     role_arn_of_assumed, session_name_of,
 };
-use crate::model::{Chain, Evidence, Hop, Identity, Issuance, Origin, UserType};
-use crate::store::{self, IssuanceLookup};
+use super::resolve::{Resolution, resolve};
+use super::sessions::{LatestIssuance, latest_issuance};
+use super::{AnalysisError, Result};
+use crate::model::{Chain, Evidence, Hop, Identity, Issuance, IssuanceRef, Origin, Target, UserType};
+use crate::store;
 
 /// Role chaining deeper than this is absurd (STS itself caps chained sessions at one hour, not
 /// at a depth); stop and report the rest as unknown.
 const MAX_DEPTH: usize = 32;
 
-/// The chain behind `query`, or `None` when the cache knows nothing by that ID.
+/// The chain behind `query` (through the one resolver), or `None` when the cache knows nothing
+/// by that ID or the ID names something without a chain (a role, an IP). An input that names
+/// several entities is an error listing them.
 pub fn build_chain(conn: &Connection, query: &str) -> Result<Option<Chain>> {
-    let q = query.trim();
-    if q.is_empty() {
-        return Ok(None);
+    match resolve(conn, query)? {
+        Resolution::Found(t) => chain_of_target(conn, query, &t),
+        Resolution::Ambiguous(candidates) => Err(AnalysisError::Ambiguous {
+            input: query.to_string(),
+            candidates,
+        }),
+        Resolution::NotFound => Ok(None),
     }
-    if let Some(found) = store::load_event(conn, q)? {
-        let ev = found.event;
-        // An issuing call: the stitched copy names the caller best.
-        let identity = match store::load_issuance_by_event_id(conn, q)? {
-            Some(i) => i.caller,
-            None => ev.identity,
-        };
-        return Ok(Some(chain_of_call(conn, query, &identity, ev.time_ms)?));
-    }
-    // A key, a principal ID or an assumed-role ARN names a role session; keys and sessions
-    // repeat, so the answer is the latest session by that name, whether its issuing call is
-    // cached (an issuance) or it is only seen signing calls (inferred from the latest call).
-    for lookup in [
-        IssuanceLookup::Key,
-        IssuanceLookup::Principal,
-        IssuanceLookup::AssumedRoleArn,
-    ] {
-        let issuance = store::load_latest_issuance(conn, lookup, q, None)?;
-        let call = match lookup {
-            IssuanceLookup::Key => store::load_latest_call_by_key(conn, q)?,
-            IssuanceLookup::Principal => store::load_latest_call_by_principal(conn, q)?,
-            IssuanceLookup::AssumedRoleArn => match store::load_principal_by_arn(conn, q)? {
-                Some(p) => store::load_latest_call_by_principal(conn, &p)?,
-                None => None,
-            },
-        };
-        if let Some(chain) = latest_session(conn, query, issuance, call)? {
-            return Ok(Some(chain));
-        }
-    }
-    Ok(None)
 }
 
-/// The later of two sessions found by the same name: the latest issuance, and the session that
-/// signed the latest call. They are one and the same unless the name was reused (a repeated
-/// access key, a session name used again) by a session whose issuing call is not cached.
-fn latest_session(
-    conn: &Connection,
-    query: &str,
-    issuance: Option<Issuance>,
-    call: Option<store::CachedEvent>,
-) -> Result<Option<Chain>> {
-    let by_call = match call {
-        // A call that is not a role session's (an IAM user's `GetSessionToken` key) is the
-        // answer only when no issuance names the ID.
-        Some(c) if issuance.is_none() || is_role_session(&c.event.identity) => {
-            let chain = chain_of_call(conn, query, &c.event.identity, c.event.time_ms)?;
-            Some((chain, c.event.time_ms))
+/// The chain behind a target: an event (the session that made the call; for an issuing call,
+/// its caller), an issuance, a role session or federated user (its latest issuance), an IAM
+/// user (itself, no hops), a finding (its actor). `None` for targets without a chain.
+pub fn chain_of_target(conn: &Connection, query: &str, target: &Target) -> Result<Option<Chain>> {
+    match target {
+        Target::Event { id } => {
+            let Some(found) = store::load_event(conn, id.as_str())? else {
+                return Ok(None);
+            };
+            let ev = found.event;
+            // An issuing call: the stitched copy names the caller best.
+            let identity = match store::load_issuance_by_event_id(conn, id.as_str())? {
+                Some(i) => i.caller,
+                None => ev.identity,
+            };
+            Ok(Some(chain_of_call(conn, query, &identity, ev.time_ms)?))
         }
-        _ => None,
-    };
-    Ok(match (issuance, by_call) {
-        (Some(i), Some((chain, at))) => {
-            // The call's session started at its issue time (observed, or its creation date);
-            // without either, at the call itself.
-            let started = chain.hops.last().and_then(|h| h.issued_at).unwrap_or(at);
-            if started > i.issued_ms {
-                Some(chain)
-            } else {
-                Some(chain_of_issuance(conn, query, i)?)
+        Target::Issuance(r) => chain_of_issuance_ref(conn, query, r),
+        Target::RoleSession { principal_id } => chain_of_session(conn, query, principal_id.as_str()),
+        Target::FederatedUser { arn } => {
+            match store::load_principals_by_arn(conn, arn.as_str())?.first() {
+                Some(p) => chain_of_session(conn, query, &p.principal),
+                None => Ok(None),
             }
         }
-        (Some(i), None) => Some(chain_of_issuance(conn, query, i)?),
-        (None, Some((chain, _))) => Some(chain),
+        Target::IamUser { arn } => {
+            let identity = Identity {
+                user_type: Some(if arn.as_str().ends_with(":root") {
+                    UserType::Root
+                } else {
+                    UserType::IamUser
+                }),
+                arn: Some(arn.to_string()),
+                account_id: arn.account().map(str::to_string),
+                ..Identity::default()
+            };
+            Ok(Some(chain_of_call(conn, query, &identity, 0)?))
+        }
+        Target::Finding { id } => Ok(super::build_finding(conn, id.as_str())?
+            .and_then(|f| f.chain)
+            .map(|mut c| {
+                c.query = query.to_string();
+                c
+            })),
+        _ => Ok(None),
+    }
+}
+
+/// The chain of one issuance: observed, from its issuing call; inferred, from a call signed
+/// with its credentials.
+pub fn chain_of_issuance_ref(
+    conn: &Connection,
+    query: &str,
+    r: &IssuanceRef,
+) -> Result<Option<Chain>> {
+    if let Some(e) = &r.issuing_event {
+        if let Some(i) = store::load_issuance_by_event_id(conn, e.as_str())? {
+            return Ok(Some(chain_of_issuance(conn, query, i)?));
+        }
+    }
+    let call = match (&r.access_key, &r.principal_id) {
+        (Some(k), p) => store::load_call_by_key_near(
+            conn,
+            k.as_str(),
+            p.as_ref().map(|p| p.as_str()),
+            r.issued_ms,
+        )?,
+        (None, Some(p)) => store::load_call_by_principal_near(conn, p.as_str(), r.issued_ms)?,
         (None, None) => None,
-    })
+    };
+    call.map(|c| chain_of_call(conn, query, &c.event.identity, c.event.time_ms))
+        .transpose()
+}
+
+/// The chain of a session's latest issuance (DESIGN: a principal ID names its latest
+/// issuance; the last hop says which, by its key and issue time).
+pub fn chain_of_session(conn: &Connection, query: &str, principal: &str) -> Result<Option<Chain>> {
+    match latest_issuance(conn, principal)? {
+        Some(LatestIssuance::Observed(i)) => Ok(Some(chain_of_issuance(conn, query, *i)?)),
+        Some(l @ LatestIssuance::Inferred(_)) => chain_of_issuance_ref(conn, query, &l.reference()),
+        None => store::load_latest_call_by_principal(conn, principal)?
+            .map(|c| chain_of_call(conn, query, &c.event.identity, c.event.time_ms))
+            .transpose(),
+    }
 }
 
 /// The chain of the session that signed a call (or of a non-session caller: no hops).
@@ -103,7 +131,7 @@ pub fn chain_of_call(
     identity: &Identity,
     time_ms: i64,
 ) -> Result<Chain> {
-    if !is_role_session(identity) {
+    if !is_session(identity) {
         let probe = Issuance {
             caller: identity.clone(),
             ..Issuance::default()
@@ -262,10 +290,16 @@ fn observed_hop(i: &Issuance) -> Hop {
 /// A hop read from a role session's own call when its issuing call is not cached, and the
 /// origin that can be inferred from it.
 fn inferred_hop(c: &Identity) -> (Hop, Origin) {
-    let role_arn = c
-        .issuer_arn
-        .clone()
-        .or_else(|| c.arn.as_deref().and_then(role_arn_of_assumed));
+    // A federated user's session issuer is the IAM user behind it, not a role.
+    let federated = c.user_type == Some(UserType::FederatedUser);
+    let issuer = c.issuer_arn.clone();
+    let role_arn = if federated {
+        None
+    } else {
+        issuer
+            .clone()
+            .or_else(|| c.arn.as_deref().and_then(role_arn_of_assumed))
+    };
     let account = role_arn
         .as_deref()
         .and_then(arn_account)
@@ -278,7 +312,11 @@ fn inferred_hop(c: &Identity) -> (Hop, Origin) {
         .or_else(|| c.arn.as_deref().and_then(|a| a.rsplit('/').next()))
         .map(str::to_string);
     let origin = infer_origin(
-        role_arn.as_deref(),
+        if federated {
+            issuer.as_deref()
+        } else {
+            role_arn.as_deref()
+        },
         account.as_deref(),
         session_name.as_deref(),
         c.source_identity.as_deref(),

@@ -8,7 +8,8 @@ use super::Result;
 use super::chain::chain_of_actor;
 use super::scope::finding_scope;
 use super::sessions::load_session;
-use crate::model::{Chain, RoleSession, Scope, rfc3339};
+use super::assumer::target_of_origin;
+use crate::model::{Chain, FindingId, InstanceId, RoleSession, Scope, Target, rfc3339};
 use crate::store;
 
 /// A finding as the CLI and the finding pane show it.
@@ -41,6 +42,9 @@ pub struct FindingView {
     pub session: Option<RoleSession>,
     /// The actor's chain, when the cache knows the actor.
     pub chain: Option<Chain>,
+    pub target: Target,
+    /// What Enter on the actor opens: its role session, else the user or instance named.
+    pub actor: Option<Target>,
 }
 
 fn view(conn: &Connection, f: crate::model::Finding) -> Result<FindingView> {
@@ -66,7 +70,20 @@ fn view(conn: &Connection, f: crate::model::Finding) -> Result<FindingView> {
         Some(p) => load_session(conn, &p)?,
         None => None,
     };
+    let actor = session
+        .as_ref()
+        .map(|s| s.target.clone())
+        .or_else(|| chain.as_ref().and_then(|c| target_of_origin(&c.origin)))
+        .or_else(|| {
+            f.instance_id.as_deref().map(|i| Target::Ec2Instance {
+                id: InstanceId::new(i),
+            })
+        });
     Ok(FindingView {
+        target: Target::Finding {
+            id: FindingId::new(f.finding_id.as_str()),
+        },
+        actor,
         finding_id: f.finding_id,
         finding_type: f.finding_type,
         severity: f.severity,

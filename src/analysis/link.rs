@@ -88,6 +88,16 @@ pub fn is_role_session(identity: &Identity) -> bool {
     identity.user_type == Some(UserType::AssumedRole)
 }
 
+/// Whether the caller signed with temporary session credentials that an STS call issued and
+/// that can be followed back to it: a role session, or the federated user of a
+/// `GetFederationToken` (whose issuing call names the IAM user behind it).
+pub fn is_session(identity: &Identity) -> bool {
+    matches!(
+        identity.user_type,
+        Some(UserType::AssumedRole | UserType::FederatedUser)
+    )
+}
+
 /// How much a copy tells about the caller: the role account's copy of a cross-account call
 /// shows only `{type: AWSAccount, principalId, accountId}`.
 fn richness(identity: &Identity) -> u8 {
@@ -293,7 +303,9 @@ pub fn origin_of_caller(i: &Issuance) -> Option<Origin> {
     };
     let account = c.account_id.as_deref();
     Some(match ty {
-        UserType::AssumedRole => return None,
+        // The chain goes on through the caller's own session: a parent role session, or the
+        // federation token whose issuing call names the IAM user behind it.
+        UserType::AssumedRole | UserType::FederatedUser => return None,
         UserType::IamUser => origin(
             OriginKind::IamUser,
             c.user_name
@@ -366,7 +378,14 @@ pub fn infer_origin(
     source_identity: Option<&str>,
 ) -> Origin {
     let mut o = Origin::unknown();
-    if let Some(s) = session_name.filter(|s| is_instance_id(s)) {
+    // A federated user's calls name the IAM user who asked for the token as their session
+    // issuer: that user is the origin.
+    if let Some(user) = role_arn.filter(|a| a.contains(":user/")) {
+        o.kind = OriginKind::IamUser;
+        o.name = user.rsplit('/').next().map(str::to_string);
+        o.arn = Some(user.to_string());
+        o.account_id = arn_account(user).map(str::to_string);
+    } else if let Some(s) = session_name.filter(|s| is_instance_id(s)) {
         o.kind = OriginKind::Ec2Instance;
         o.name = Some(s.to_string());
         o.account_id = account.map(str::to_string);

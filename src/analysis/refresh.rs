@@ -4,8 +4,9 @@
 //! call, the caller account's copy arriving after the role account's — are re-resolved.
 
 use super::Result;
-use super::link::{CallRef, StsCopyRef, build_issuance, is_role_session, link_call};
-use crate::store::{self, Store};
+use super::link::{CallRef, StsCopyRef, build_issuance, is_session, link_call};
+use crate::model::Issuance;
+use crate::store::{self, SessionKey, Store};
 
 /// STS copies read per query: bounds memory on a first derivation over millions of events.
 const BATCH: i64 = 5_000;
@@ -19,6 +20,8 @@ pub struct RefreshReport {
     pub sts_copies: i64,
     /// Issuances that gained a parent link in this refresh.
     pub links_observed: i64,
+    /// Credentials seen signing calls that were linked to their issuing call in this refresh.
+    pub session_keys_linked: i64,
 }
 
 /// Folds every event cached since the last refresh into the attribution tables, in one
@@ -66,6 +69,7 @@ pub fn refresh(store: &mut Store) -> Result<RefreshReport> {
         report.sts_copies += copies.len() as i64;
     }
     store::fold_calls(&tx, after, upto)?;
+    store::fold_session_keys(&tx, after, upto)?;
 
     // Link the touched issuances to their callers' sessions, then give every issuance whose
     // caller was left unlinked a second chance against the issuances this batch brought.
@@ -84,7 +88,7 @@ pub fn refresh(store: &mut Store) -> Result<RefreshReport> {
             )?);
         }
     }
-    retry.extend(touched);
+    retry.extend(touched.iter().copied());
     retry.sort_unstable();
     retry.dedup();
     for id in retry {
@@ -92,6 +96,7 @@ pub fn refresh(store: &mut Store) -> Result<RefreshReport> {
             report.links_observed += 1;
         }
     }
+    report.session_keys_linked = link_session_keys(&tx, after, &touched)?;
     store::insert_watermark(&tx, upto)?;
     tx.commit()?;
     Ok(report)
@@ -103,7 +108,7 @@ fn resolve_parent(conn: &rusqlite::Connection, id: i64) -> Result<bool> {
     let Some(i) = store::load_issuance(conn, id)? else {
         return Ok(false);
     };
-    if i.parent.is_some() || !is_role_session(&i.caller) {
+    if i.parent.is_some() || !is_session(&i.caller) {
         return Ok(false);
     }
     let call = CallRef::of(&i.caller, i.issued_ms);
@@ -121,4 +126,95 @@ fn resolve_parent(conn: &rusqlite::Connection, id: i64) -> Result<bool> {
     };
     store::insert_parent_link(conn, id, candidates[n].id, kind.as_str())?;
     Ok(true)
+}
+
+/// Links the credentials seen signing calls (`session_keys`) to the issuances they came from:
+/// every unlinked row this refresh changed, and — after a first derivation — the unlinked rows
+/// an issuance new in this refresh can claim (a late issuing call). Completes an issuance whose
+/// response named no session from the calls signed with its key. Returns the links made.
+fn link_session_keys(conn: &rusqlite::Connection, after: i64, touched: &[i64]) -> Result<i64> {
+    let mut links = Vec::new();
+    for (key, by_key) in store::load_changed_unlinked_with_key_candidates(conn, after)? {
+        links.extend(decide(conn, &key, by_key)?);
+    }
+    // On a first derivation every row was changed, and was just linked above.
+    if after > 0 {
+        for &id in touched {
+            let Some(i) = store::load_issuance(conn, id)? else {
+                continue;
+            };
+            if i.failed {
+                continue;
+            }
+            let rows = store::load_unlinked_session_keys_of(
+                conn,
+                i.issued_key.as_deref(),
+                i.principal_id.as_deref(),
+            )?;
+            for key in rows {
+                let call = call_of(&key);
+                let candidates = store::load_link_candidates(
+                    conn,
+                    call.access_key,
+                    call.principal_id,
+                    call.session_created_ms,
+                    call.time_ms,
+                )?;
+                links.extend(decide(conn, &key, candidates)?);
+            }
+        }
+    }
+    links.sort_unstable_by_key(|l| l.0);
+    links.dedup_by_key(|l| l.0);
+    for (row, issuance, kind, complete) in &links {
+        store::insert_session_key_link(conn, *row, *issuance, kind)?;
+        if let Some(principal) = complete {
+            store::insert_issuance_principal(conn, *issuance, principal)?;
+            if let Some(i) = store::load_issuance(conn, *issuance)? {
+                store::insert_session_from_issuance(conn, &i)?;
+            }
+        }
+    }
+    Ok(links.len() as i64)
+}
+
+/// What a `session_keys` row is, as a call to link.
+fn call_of(key: &SessionKey) -> CallRef<'_> {
+    CallRef {
+        time_ms: key.first_ms,
+        access_key: key.access_key.as_deref(),
+        principal_id: Some(&key.principal),
+        session_created_ms: key.created_ms,
+        role_arn: key.role.as_deref(),
+    }
+}
+
+/// The link of one row: (row, issuance, rule, the principal to complete the issuance with when
+/// its response named none). The access-key candidates come with the row; the creation-date
+/// rule's are loaded only when the key found nothing.
+fn decide(
+    conn: &rusqlite::Connection,
+    key: &SessionKey,
+    mut candidates: Vec<Issuance>,
+) -> Result<Option<(i64, i64, &'static str, Option<String>)>> {
+    let call = call_of(key);
+    if link_call(&call, &candidates).is_none() && key.created_ms.is_some() {
+        let more = store::load_link_candidates(
+            conn,
+            None,
+            call.principal_id,
+            call.session_created_ms,
+            call.time_ms,
+        )?;
+        for m in more {
+            if !candidates.iter().any(|c| c.id == m.id) {
+                candidates.push(m);
+            }
+        }
+    }
+    Ok(link_call(&call, &candidates).map(|(n, kind)| {
+        let i = &candidates[n];
+        let complete = i.principal_id.is_none().then(|| key.principal.clone());
+        (key.id, i.id, kind.as_str(), complete)
+    }))
 }

@@ -1,13 +1,18 @@
 //! `sessions`: role sessions (role ID + session name, as Amazon Detective keys them) with who
-//! assumed them, how, and on what evidence.
+//! assumed them, how, and on what evidence; and one session's issuances.
+//!
+//! A session's issuances are the observed ones (issuing call cached) and the inferred ones
+//! (credentials seen signing its calls, no issuing call linked). "Assumed by" is the assumer of
+//! the latest issuance, the same one `chain <principal ID>` follows.
 
 use rusqlite::Connection;
+use serde::Serialize;
 
 use super::Result;
-use super::chain::issuing_event_id;
-use super::link::{arn_account, infer_origin, origin_of_caller, session_name_of};
-use crate::model::{Assumer, Evidence, RoleSession, Scope, UserType};
-use crate::store::{self, PrincipalRow};
+use super::assumer::{assumer_of_issuance, assumer_of_key, issuance_ref, issuance_ref_of_key};
+use super::link::{arn_account, session_name_of};
+use crate::model::{Assumer, Evidence, Issuance, IssuanceRef, RoleSession, Scope, Target, rfc3339};
+use crate::store::{self, IssuanceLookup, PrincipalRow, SessionKey};
 
 /// Role sessions, latest observed first: all of them, or those of one role (any ARN spelling
 /// `store::load_role_arns` accepts); with a scope, those that made calls in it, counted there.
@@ -28,7 +33,7 @@ pub fn build_sessions(
 /// One role session by principal ID (`AROA…:name`), all-time counts.
 pub fn load_session(conn: &Connection, principal: &str) -> Result<Option<RoleSession>> {
     match store::load_principal(conn, principal)? {
-        Some(r) if r.user_type == Some(UserType::AssumedRole) => {
+        Some(r) if r.user_type == Some(crate::model::UserType::AssumedRole) => {
             Ok(Some(session_of_row(conn, &r)?))
         }
         _ => Ok(None),
@@ -36,13 +41,9 @@ pub fn load_session(conn: &Connection, principal: &str) -> Result<Option<RoleSes
 }
 
 fn session_of_row(conn: &Connection, r: &PrincipalRow) -> Result<RoleSession> {
-    let (issuances, _) = store::load_session_issuances(conn, &r.principal)?;
-    let account = r
-        .issuer_arn
-        .as_deref()
-        .and_then(arn_account)
-        .map(str::to_string)
-        .or_else(|| r.account.clone());
+    let (observed, _) = store::load_session_issuances(conn, &r.principal)?;
+    let inferred = store::load_unlinked_session_key_count(conn, &r.principal)?;
+    let account = account_of(r);
     Ok(RoleSession {
         principal_id: r.principal.clone(),
         role_arn: r.issuer_arn.clone(),
@@ -50,75 +51,171 @@ fn session_of_row(conn: &Connection, r: &PrincipalRow) -> Result<RoleSession> {
         session_name: session_name_of(&r.principal).unwrap_or("").to_string(),
         first_observed: r.first_ms,
         last_observed: r.last_ms,
-        issuances,
+        issuances: observed + inferred,
+        issuances_inferred: inferred,
         assumed_by: assumer_of_session(conn, r)?,
         events: r.events,
         failed: r.failed,
+        target: Target::session(r.principal.as_str()),
+        role: r.issuer_arn.as_deref().map(Target::role),
     })
 }
 
-/// Who assumed a role session: the caller of its latest issuance (observed), else what its own
-/// calls let us infer.
-pub fn assumer_of_session(conn: &Connection, r: &PrincipalRow) -> Result<Assumer> {
-    let (_, latest) = store::load_session_issuances(conn, &r.principal)?;
-    if let Some(i) = latest
-        .map(|id| store::load_issuance(conn, id))
-        .transpose()?
-        .flatten()
-    {
-        return Ok(assumer_of_issuance(&i));
-    }
-    let source_identity = store::load_latest_call_by_principal(conn, &r.principal)?
-        .and_then(|c| c.event.identity.source_identity);
-    let account = r
-        .issuer_arn
+fn account_of(r: &PrincipalRow) -> Option<String> {
+    r.issuer_arn
         .as_deref()
         .and_then(arn_account)
-        .or(r.account.as_deref());
-    let o = infer_origin(
-        r.issuer_arn.as_deref(),
-        account,
-        session_name_of(&r.principal),
-        source_identity.as_deref(),
-    );
-    Ok(Assumer {
-        kind: o.kind.as_str().to_string(),
-        name: o.name,
-        arn: o.arn,
-        account_id: o.account_id,
-        via: None,
-        evidence: Evidence::Inferred,
-        event_id: None,
+        .map(str::to_string)
+        .or_else(|| r.account.clone())
+}
+
+/// The latest issuance of a session: observed (its issuing call is cached) or inferred (its
+/// credentials seen signing calls), whichever was issued last.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LatestIssuance {
+    Observed(Box<Issuance>),
+    Inferred(SessionKey),
+}
+
+impl LatestIssuance {
+    /// Its reference.
+    pub fn reference(&self) -> IssuanceRef {
+        match self {
+            LatestIssuance::Observed(i) => issuance_ref(i),
+            LatestIssuance::Inferred(k) => issuance_ref_of_key(k),
+        }
+    }
+}
+
+/// The issuance a session was created with last (DESIGN: a principal ID names its latest
+/// issuance).
+pub fn latest_issuance(conn: &Connection, principal: &str) -> Result<Option<LatestIssuance>> {
+    let observed = store::load_latest_issuance(conn, IssuanceLookup::Principal, principal, None)?;
+    let inferred = store::load_session_keys(conn, principal)?
+        .into_iter()
+        .find(|k| k.issuance.is_none());
+    Ok(match (observed, inferred) {
+        (Some(i), Some(k)) if k.issued_ms() > i.issued_ms + 1000 => {
+            Some(LatestIssuance::Inferred(k))
+        }
+        (Some(i), _) => Some(LatestIssuance::Observed(Box::new(i))),
+        (None, Some(k)) => Some(LatestIssuance::Inferred(k)),
+        (None, None) => None,
     })
 }
 
-/// The direct assumer named by an issuance's caller: a principal, or a parent role session.
-pub fn assumer_of_issuance(i: &crate::model::Issuance) -> Assumer {
-    let (kind, name, arn, account) = match origin_of_caller(i) {
-        Some(o) => (o.kind.as_str().to_string(), o.name, o.arn, o.account_id),
+/// Who assumed a role session: the assumer of its latest issuance.
+pub fn assumer_of_session(conn: &Connection, r: &PrincipalRow) -> Result<Assumer> {
+    match latest_issuance(conn, &r.principal)? {
+        Some(LatestIssuance::Observed(i)) => observed_assumer(conn, &i),
+        Some(LatestIssuance::Inferred(k)) => inferred_assumer(conn, r, &k),
         None => {
-            let c = &i.caller;
-            // Role chaining: the parent session, named `role/session` as its ARN ends.
-            let name = c
-                .arn
-                .as_deref()
-                .and_then(|a| a.split_once("assumed-role/"))
-                .map(|(_, n)| n.to_string());
-            (
-                "AssumedRole".to_string(),
-                name.or_else(|| c.principal_id.clone()),
-                c.arn.clone(),
-                c.account_id.clone(),
-            )
+            // Seen only in another account's copy of its calls: nothing signed, nothing issued.
+            let o = super::link::infer_origin(
+                r.issuer_arn.as_deref(),
+                account_of(r).as_deref(),
+                session_name_of(&r.principal),
+                None,
+            );
+            Ok(Assumer {
+                kind: o.kind.into(),
+                target: super::assumer::target_of_origin(&o),
+                name: o.name,
+                arn: o.arn,
+                account_id: o.account_id,
+                via: None,
+                evidence: Evidence::Inferred,
+                event_id: None,
+                parent: None,
+                issuance: None,
+            })
         }
-    };
-    Assumer {
-        kind,
-        name,
-        arn,
-        account_id: account,
-        via: Some(i.via.clone()),
-        evidence: Evidence::Observed,
-        event_id: Some(issuing_event_id(i).to_string()),
     }
+}
+
+/// The assumer of an observed issuance, with the exact parent issuance when chained.
+pub fn observed_assumer(conn: &Connection, i: &Issuance) -> Result<Assumer> {
+    let parent = match i.parent {
+        Some(p) => store::load_issuance(conn, p)?,
+        None => None,
+    };
+    Ok(assumer_of_issuance(i, parent.as_ref()))
+}
+
+fn inferred_assumer(conn: &Connection, r: &PrincipalRow, k: &SessionKey) -> Result<Assumer> {
+    // The source identity travels in every call's `sessionContext`.
+    let source_identity = match k.access_key.as_deref() {
+        Some(key) => store::load_call_by_key_near(conn, key, Some(&k.principal), k.first_ms)?,
+        None => store::load_call_by_principal_near(conn, &k.principal, k.first_ms)?,
+    }
+    .and_then(|c| c.event.identity.source_identity);
+    Ok(assumer_of_key(
+        k,
+        account_of(r).as_deref(),
+        session_name_of(&r.principal),
+        source_identity.as_deref(),
+    ))
+}
+
+/// One issuance of a session, as its Overview lists them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionIssuance {
+    pub issuance: IssuanceRef,
+    #[serde(serialize_with = "rfc3339::opt")]
+    pub expires_at: Option<i64>,
+    /// The issuing call's source IP, when observed.
+    pub source_ip: Option<String>,
+    pub assumed_by: Assumer,
+    pub evidence: Evidence,
+    /// Calls signed with these credentials (all time).
+    pub calls: i64,
+    pub failed: i64,
+}
+
+/// A session's issuances, latest first; with a scope, those issued in it or signing calls in it.
+pub fn build_session_issuances(
+    conn: &Connection,
+    principal: &str,
+    scope: Option<Scope>,
+    limit: usize,
+) -> Result<Vec<SessionIssuance>> {
+    let Some(row) = store::load_principal(conn, principal)? else {
+        return Ok(Vec::new());
+    };
+    let keys = store::load_session_keys(conn, principal)?;
+    let touches = |from: i64, to: i64| scope.is_none_or(|s| from < s.end_ms && to >= s.start_ms);
+    let mut out = Vec::new();
+    for i in store::load_session_issuance_rows(conn, principal)? {
+        let linked: Vec<&SessionKey> = keys.iter().filter(|k| k.issuance == Some(i.id)).collect();
+        let last = linked.iter().map(|k| k.last_ms).max().unwrap_or(i.issued_ms);
+        if !touches(i.issued_ms, last) {
+            continue;
+        }
+        out.push(SessionIssuance {
+            issuance: issuance_ref(&i),
+            expires_at: i.expires_ms,
+            source_ip: i.source_ip.clone(),
+            assumed_by: observed_assumer(conn, &i)?,
+            evidence: Evidence::Observed,
+            calls: linked.iter().map(|k| k.events).sum(),
+            failed: linked.iter().map(|k| k.failed).sum(),
+        });
+    }
+    for k in keys.iter().filter(|k| k.issuance.is_none()) {
+        if !touches(k.issued_ms(), k.last_ms) {
+            continue;
+        }
+        out.push(SessionIssuance {
+            issuance: issuance_ref_of_key(k),
+            expires_at: None,
+            source_ip: None,
+            assumed_by: inferred_assumer(conn, &row, k)?,
+            evidence: Evidence::Inferred,
+            calls: k.events,
+            failed: k.failed,
+        });
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.issuance.issued_ms));
+    out.truncate(limit);
+    Ok(out)
 }

@@ -3,14 +3,17 @@
 use std::process::ExitCode;
 
 use super::Ctx;
-use super::table::{Table, not_found, open_for_analysis, opt, print_json, time};
+use super::layout::{Col, Shrink, Table, print_table, stamp};
+use super::table::{open_for_analysis, print_json};
+use super::target::{resolve_or_exit, wrong_kind};
 use crate::analysis::{BreakdownLine, build_activity, resolve_scope};
-use crate::model::parse_duration_ms;
+use crate::model::{HOUR_MS, Scope, ceil_hour, floor_hour, format_ms, parse_duration_ms};
+use crate::present::{date_time, safe, scope_text};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A role session (principal ID or assumed-role ARN), a role (ARN) or a user (ARN or
-    /// principal ID).
+    /// A role session (principal ID, assumed-role ARN, session name), a role (ARN or name), an
+    /// IAM or federated user (ARN), or an access key (its session).
     #[arg(value_name = "ID")]
     id: String,
     /// `A..B` (RFC 3339), `last:24h`, `finding:ID`. Default: the last 24 hours of the data.
@@ -32,61 +35,84 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         );
     };
     let store = open_for_analysis(ctx)?;
-    let scope = resolve_scope(store.conn(), args.scope.as_deref())?;
-    let Some(a) = build_activity(store.conn(), &args.id, scope, bucket_ms)? else {
-        return not_found(&format!(
-            "no session, role or principal {} in the cache",
-            args.id
+    let conn = store.conn();
+    let target = match resolve_or_exit(conn, &args.id, "no session, role or principal")? {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
+    };
+    let scope = resolve_scope(conn, args.scope.as_deref())?;
+    let Some(a) = build_activity(conn, &target, scope, bucket_ms)? else {
+        return Ok(wrong_kind(
+            &args.id,
+            &target,
+            "a role session, a role or a user (other entities come with the roll-ups)",
         ));
     };
     if args.json {
         return print_json(&a);
     }
-    println!("{} {}", a.entity.kind, opt(Some(&a.entity.id)));
-    println!(
-        "scope: {} .. {}  ({} ok, {} failed)",
-        time(Some(scope.start_ms)),
-        time(Some(scope.end_ms)),
+    outln!("{} {}  ({})", a.entity.kind, safe(&a.entity.name), safe(&a.entity.id))?;
+    outln!(
+        "scope: {}  ({} ok, {} failed)",
+        scope_text(&scope),
         a.total_ok,
         a.total_failed
-    );
-    match (a.baseline.mean_per_bucket, &a.baseline.note) {
-        (Some(m), _) => println!(
-            "baseline: {m:.2} calls per {} bucket over {:.1} days before the scope",
-            args.bucket, a.baseline.history_days
-        ),
-        (None, Some(note)) => println!("baseline: {note}"),
-        (None, None) => println!("baseline: -"),
+    )?;
+    if args.scope.is_none() && a.total_ok + a.total_failed == 0 {
+        if let Some(last) = a.last_active {
+            let around = Scope {
+                start_ms: floor_hour(last) - 23 * HOUR_MS,
+                end_ms: ceil_hour(last + 1),
+            };
+            outln!(
+                "no calls in the last 24 hours of the data; last active {} UTC — \
+                 --scope {}..{} shows its last day",
+                date_time(last),
+                format_ms(around.start_ms),
+                format_ms(around.end_ms)
+            )?;
+        }
     }
-    println!();
-    let mut t = Table::new(&["BUCKET", "OK", "FAILED"]);
+    match (a.baseline.mean_per_bucket, &a.baseline.note) {
+        (Some(m), _) => outln!(
+            "baseline: {m:.2} calls per {} bucket over {:.1} days before the scope",
+            args.bucket,
+            a.baseline.history_days
+        )?,
+        (None, Some(note)) => outln!("baseline: {note}")?,
+        (None, None) => outln!("baseline: -")?,
+    }
+    outln!()?;
+    let mut t = Table::new(&[Col::keep("BUCKET"), Col::keep("OK"), Col::keep("FAILED")]);
     for p in a.series.iter().filter(|p| p.ok + p.failed > 0) {
         t.row(vec![
-            time(Some(p.start)),
+            stamp(ctx.width, p.start),
             p.ok.to_string(),
             p.failed.to_string(),
         ]);
     }
-    section("Calls per bucket (empty buckets left out)", &t);
-    section("By API method", &lines(&a.by_api, "API", true));
-    section("By source IP", &lines(&a.by_source_ip, "SOURCE IP", false));
+    section(ctx, "Calls per bucket (empty buckets left out)", &t)?;
+    section(ctx, "By API method", &lines(&a.by_api, "API", true))?;
+    section(ctx, "By source IP", &lines(&a.by_source_ip, "SOURCE IP", false))?;
     section(
+        ctx,
         "By access key",
         &lines(&a.by_access_key, "ACCESS KEY", false),
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn lines(rows: &[BreakdownLine], title: &str, service: bool) -> Table {
-    let mut t = if service {
-        Table::new(&[title, "SERVICE", "OK", "FAILED"])
-    } else {
-        Table::new(&[title, "OK", "FAILED"])
-    };
+fn lines(rows: &[BreakdownLine], title: &'static str, service: bool) -> Table {
+    let mut cols = vec![Col::shrink(title, Shrink::Middle, 16)];
+    if service {
+        cols.push(Col::shrink("SERVICE", Shrink::End, 10));
+    }
+    cols.extend([Col::keep("OK"), Col::keep("FAILED")]);
+    let mut t = Table::new(&cols);
     for r in rows {
-        let mut cells = vec![opt(r.key.as_deref())];
+        let mut cells = vec![r.key.clone().unwrap_or_else(|| "-".into())];
         if service {
-            cells.push(opt(r.service.as_deref()));
+            cells.push(r.service.clone().unwrap_or_else(|| "-".into()));
         }
         cells.push(r.ok.to_string());
         cells.push(r.failed.to_string());
@@ -95,12 +121,9 @@ fn lines(rows: &[BreakdownLine], title: &str, service: bool) -> Table {
     t
 }
 
-fn section(title: &str, t: &Table) {
-    println!("{title}");
-    if t.is_empty() {
-        println!("  (none)");
-    } else {
-        t.print();
-    }
-    println!();
+fn section(ctx: &Ctx, title: &str, t: &Table) -> anyhow::Result<()> {
+    outln!("{title}")?;
+    print_table(t, ctx.width, "  (none)")?;
+    outln!()?;
+    Ok(())
 }

@@ -1,83 +1,143 @@
 //! `rolecall chain ID`: the chain of role sessions behind an event ID, a temporary access key,
-//! a principal ID or an assumed-role ARN. `--json` is the contract in DESIGN.md.
+//! a principal ID, an assumed-role ARN (or anything else the resolver turns into a session, a
+//! user or a finding's actor). `--json` is the contract in DESIGN.md.
 
 use std::process::ExitCode;
 
+use rusqlite::Connection;
+
 use super::Ctx;
-use super::table::{cell, not_found, open_for_analysis, opt, print_json, time};
-use crate::analysis::build_chain;
-use crate::model::Chain;
+use super::table::{open_for_analysis, print_json};
+use super::target::{resolve_or_exit, wrong_kind};
+use crate::analysis::{build_started_from, chain_of_target};
+use crate::model::{Chain, Evidence, Target};
+use crate::present::{
+    date_time, evidence_mark, opt, origin_text, result_mark, role_label, safe, short_arn,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// An event ID, a temporary access key (ASIA…), a principal ID (AROA…:name) or an
-    /// assumed-role ARN.
+    /// An event ID, a temporary access key (ASIA…), a principal ID (AROA…:name), an
+    /// assumed-role ARN — or a session name, a user, a finding ID.
     #[arg(value_name = "ID")]
     id: String,
-    /// Print JSON instead of a table.
+    /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = open_for_analysis(ctx)?;
-    let Some(chain) = build_chain(store.conn(), &args.id)? else {
-        return not_found(&format!(
-            "no event, access key, principal ID or assumed-role ARN {} in the cache",
-            args.id
+    let conn = store.conn();
+    let target = match resolve_or_exit(
+        conn,
+        &args.id,
+        "no event, access key, principal ID or assumed-role ARN",
+    )? {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
+    };
+    let Some(chain) = chain_of_target(conn, &args.id, &target)? else {
+        return Ok(wrong_kind(
+            &args.id,
+            &target,
+            "an event, an access key, a session, a user or a finding",
         ));
     };
     if args.json {
         return print_json(&chain);
     }
-    print_chain(&chain);
+    print_chain(conn, &chain, ctx.width)?;
+    if let Target::Event { id } = &target {
+        print_attempt_note(conn, id.as_str())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The chain as indented text, origin first.
-pub fn print_chain(chain: &Chain) {
-    let o = &chain.origin;
-    println!("query:   {}", cell(&chain.query));
-    println!(
-        "origin:  {} {}{}{}",
-        o.kind.as_str(),
-        opt(o.name.as_deref()),
-        o.arn
-            .as_deref()
-            .map_or(String::new(), |a| format!("  {}", cell(a))),
-        o.account_id
-            .as_deref()
-            .map_or(String::new(), |a| format!("  (account {})", cell(a))),
-    );
+/// The chain as indented text, origin first, then what the last session started or tried to.
+pub fn print_chain(conn: &Connection, chain: &Chain, width: Option<usize>) -> anyhow::Result<()> {
+    let w = width.unwrap_or(usize::MAX);
+    outln!("query:   {}", safe(&chain.query))?;
+    outln!("origin:  {}", origin_text(&chain.origin))?;
+    if let Some(arn) = &chain.origin.arn {
+        outln!("         {}", short_arn(arn, w.saturating_sub(9)))?;
+    }
     if chain.hops.is_empty() {
-        println!("         (not a role session: no roles assumed)");
+        outln!("         (not a role session: no roles assumed)")?;
     }
     for (n, h) in chain.hops.iter().enumerate() {
-        let indent = "  ".repeat(n + 1);
-        println!(
-            "{indent}└─ {}  account {}{}  [{}]",
-            opt(h.role_arn.as_deref()),
+        let indent = "  ".repeat(n.min(6) + 1);
+        let room = w.saturating_sub(indent.len() + 3);
+        let role = match (&h.role_arn, width) {
+            (Some(arn), Some(_)) => role_label(arn, room.saturating_sub(24)),
+            (Some(arn), None) => safe(arn),
+            (None, _) => "(no role: a federation token)".to_string(),
+        };
+        outln!(
+            "{indent}└─ {role}  account {}{}  {}",
             opt(h.account_id.as_deref()),
-            if h.cross_account {
-                "  CROSS-ACCOUNT"
-            } else {
-                ""
-            },
-            h.evidence.as_str(),
-        );
-        println!(
+            if h.cross_account { "  ⇄ cross-account" } else { "" },
+            evidence_mark(h.evidence),
+        )?;
+        outln!(
             "{indent}   session {}  principal {}  key {}",
             opt(h.session_name.as_deref()),
             opt(h.principal_id.as_deref()),
             opt(h.access_key_id.as_deref()),
-        );
-        println!(
-            "{indent}   issued {}  expires {}  via {}  source identity {}  event {}",
-            time(h.issued_at),
-            time(h.expires_at),
-            opt(h.via.as_deref()),
-            opt(h.source_identity.as_deref()),
-            opt(h.issuing_event_id.as_deref()),
-        );
+        )?;
+        let how = match h.evidence {
+            Evidence::Observed => format!("via {}", opt(h.via.as_deref())),
+            Evidence::Inferred => "no issuing call cached".to_string(),
+        };
+        outln!(
+            "{indent}   issued {}  expires {}  {how}",
+            h.issued_at.map_or("-".into(), date_time),
+            h.expires_at.map_or("-".into(), date_time),
+        )?;
+        if h.source_identity.is_some() || h.issuing_event_id.is_some() {
+            outln!(
+                "{indent}   source identity {}  event {}",
+                opt(h.source_identity.as_deref()),
+                opt(h.issuing_event_id.as_deref()),
+            )?;
+        }
     }
+    if let Some(p) = chain.hops.last().and_then(|h| h.principal_id.as_deref()) {
+        let started = build_started_from(conn, p, None, 20)?;
+        if !started.is_empty() {
+            outln!("started from this session (latest first):")?;
+        }
+        for s in &started {
+            outln!(
+                "  {}  {} {}  {}{}",
+                date_time(s.issued_at),
+                safe(&s.via),
+                s.role_arn
+                    .as_deref()
+                    .map_or("-".into(), |a| role_label(a, 60)),
+                if s.failed {
+                    format!("{} {}", result_mark(true), opt(s.error_code.as_deref()))
+                } else {
+                    format!("session {}", opt(s.session_name.as_deref()))
+                },
+                if s.cross_account { "  ⇄ cross-account" } else { "" },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `chain <eventID>` of a failed assumption: the chain is its caller's; say what was tried.
+fn print_attempt_note(conn: &Connection, event_id: &str) -> anyhow::Result<()> {
+    if let Some(i) = crate::store::load_issuance_by_event_id(conn, event_id)? {
+        if i.failed {
+            outln!(
+                "this event is a failed {} into {} ({}): an attempt, never a hop",
+                safe(&i.via),
+                opt(i.role_arn.as_deref()),
+                opt(i.error_code.as_deref()),
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -5,9 +5,12 @@ use std::process::ExitCode;
 
 use super::Ctx;
 use super::chain::print_chain;
-use super::sessions::assumer_text;
-use super::table::{Table, cell, not_found, open_for_analysis, opt, print_json, time};
+use super::layout::{Col, Shrink, Table, print_table, stamp};
+use super::table::{open_for_analysis, print_json};
+use super::target::{resolve_or_exit, wrong_kind};
 use crate::analysis::{FindingView, build_finding, build_findings};
+use crate::model::Target;
+use crate::present::{assumer_text, date, date_time, opt, origin_text, safe, scope_text};
 
 #[derive(Debug, clap::Args)]
 pub struct ListArgs {
@@ -24,7 +27,7 @@ pub struct ShowArgs {
     /// The finding ID.
     #[arg(value_name = "ID")]
     id: String,
-    /// Print JSON instead of a table.
+    /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
 }
@@ -35,103 +38,96 @@ pub fn run_list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         return print_json(&findings);
     }
-    let mut t = Table::new(&["FINDING", "TYPE", "SEV", "ACCOUNT", "SCOPE", "ACTOR"]);
+    let mut t = Table::new(&[
+        Col::shrink("FINDING", Shrink::Middle, 10),
+        Col::shrink("TYPE", Shrink::End, 20),
+        Col::keep("SEV"),
+        Col::keep("ACCOUNT").droppable(2),
+        Col::keep("SCOPE START"),
+        Col::keep("SCOPE END").droppable(1),
+        Col::shrink("ACTOR", Shrink::End, 16),
+    ]);
     for f in &findings {
         t.row(vec![
-            cell(&f.finding_id),
-            cell(&f.finding_type),
+            f.finding_id.clone(),
+            f.finding_type.clone(),
             format!("{:.1}", f.severity),
-            opt(f.account_id.as_deref()),
-            format!(
-                "{} .. {}",
-                time(Some(f.scope.start_ms)),
-                time(Some(f.scope.end_ms))
-            ),
+            f.account_id.clone().unwrap_or_else(|| "-".into()),
+            stamp(ctx.width, f.scope.start_ms),
+            stamp(ctx.width, f.scope.end_ms),
             actor_text(f),
         ]);
     }
-    if t.is_empty() {
-        println!("no findings");
-    } else {
-        t.print();
-    }
+    print_table(&t, ctx.width, "no findings")?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<ExitCode> {
     let store = open_for_analysis(ctx)?;
-    let Some(f) = build_finding(store.conn(), &args.id)? else {
-        return not_found(&format!("no finding {} in the cache", args.id));
+    let conn = store.conn();
+    let id = match resolve_or_exit(conn, &args.id, "no finding")? {
+        Ok(Target::Finding { id }) => id,
+        Ok(t) => return Ok(wrong_kind(&args.id, &t, "a finding")),
+        Err(code) => return Ok(code),
+    };
+    let Some(f) = build_finding(conn, id.as_str())? else {
+        eprintln!("rolecall: no finding {} in the cache", safe(&args.id));
+        return Ok(ExitCode::from(1));
     };
     if args.json {
         return print_json(&f);
     }
-    println!("finding:   {}", cell(&f.finding_id));
-    println!(
-        "type:      {}  severity {:.1}",
-        cell(&f.finding_type),
-        f.severity
-    );
-    println!("title:     {}", opt(f.title.as_deref()));
-    println!(
+    let seen = |t: Option<i64>| t.map_or("-".into(), date_time);
+    outln!("finding:   {}", safe(&f.finding_id))?;
+    outln!("type:      {}  severity {:.1}", safe(&f.finding_type), f.severity)?;
+    outln!("title:     {}", opt(f.title.as_deref()))?;
+    outln!(
         "account:   {}  region {}",
         opt(f.account_id.as_deref()),
         opt(f.region.as_deref())
-    );
-    println!(
+    )?;
+    outln!(
         "seen:      {} .. {}  ({} times)",
-        time(f.first_seen),
-        time(f.last_seen),
+        seen(f.first_seen),
+        seen(f.last_seen),
         f.count
-    );
-    println!(
-        "scope:     {} .. {}",
-        time(Some(f.scope.start_ms)),
-        time(Some(f.scope.end_ms))
-    );
-    println!("resource:  {}", opt(f.resource_type.as_deref()));
-    println!(
+    )?;
+    outln!("scope:     {}", scope_text(&f.scope))?;
+    outln!("resource:  {}", opt(f.resource_type.as_deref()))?;
+    outln!(
         "api:       {}  caller IP {}",
         opt(f.api.as_deref()),
         opt(f.caller_ip.as_deref())
-    );
-    println!(
+    )?;
+    outln!(
         "actor:     {} {}  key {}  principal {}",
         opt(f.user_type.as_deref()),
         opt(f.user_name.as_deref()),
         opt(f.access_key_id.as_deref()),
         opt(f.principal_id.as_deref())
-    );
+    )?;
     if let Some(s) = &f.session {
-        println!(
-            "session:   {} of {}  first observed {}  assumed by {}",
-            cell(&s.session_name),
+        outln!(
+            "session:   {} of {}  first observed {}",
+            safe(&s.session_name),
             opt(s.role_arn.as_deref()),
-            time(Some(s.first_observed)),
-            assumer_text(&s.assumed_by)
-        );
+            date(s.first_observed),
+        )?;
+        outln!("           assumed by {}", assumer_text(&s.assumed_by))?;
     }
-    println!();
+    outln!()?;
     match &f.chain {
-        Some(c) => print_chain(c),
-        None => println!("chain:     the cache has no call or issuance of this actor"),
+        Some(c) => print_chain(conn, c, ctx.width)?,
+        None => outln!("chain:     the cache has no call or issuance of this actor")?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// `sara ← SAMLUser sara`: the actor's session and the chain's origin.
 fn actor_text(f: &FindingView) -> String {
     match (&f.session, &f.chain) {
-        (Some(s), Some(c)) => format!(
-            "{} ← {} {}",
-            cell(&s.principal_id),
-            c.origin.kind.as_str(),
-            opt(c.origin.name.as_deref())
-        ),
-        (None, Some(c)) => format!(
-            "{} {}",
-            c.origin.kind.as_str(),
-            opt(c.origin.name.as_deref())
-        ),
+        (Some(s), Some(c)) => format!("{} ← {}", safe(&s.principal_id), origin_text(&c.origin)),
+        (None, Some(c)) => origin_text(&c.origin),
         _ => opt(f
             .access_key_id
             .as_deref()

@@ -1,16 +1,20 @@
-//! `rolecall role ARN [--scope A..B]`: a role's resource interaction.
+//! `rolecall role ROLE [--scope A..B]`: a role's resource interaction.
 
 use std::process::ExitCode;
 
 use super::Ctx;
-use super::sessions::assumer_text;
-use super::table::{Table, not_found, open_for_analysis, opt, print_json, time};
+use super::layout::{Col, Shrink, Table, day, print_table};
+use super::table::{open_for_analysis, print_json};
+use super::target::{resolve_or_exit, wrong_kind};
 use crate::analysis::{build_role, resolve_scope};
+use crate::model::Target;
+use crate::present::{assumer_text, safe, scope_text};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The role: its ARN (with or without path) or an assumed-role ARN of one of its sessions.
-    #[arg(value_name = "ARN")]
+    /// The role: its ARN (with or without path), an assumed-role ARN of one of its sessions,
+    /// or its name.
+    #[arg(value_name = "ROLE")]
     arn: String,
     /// Only this scope: `A..B` (RFC 3339), `last:24h`, `finding:ID`. Default: all time.
     #[arg(long, value_name = "SCOPE")]
@@ -22,93 +26,100 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = open_for_analysis(ctx)?;
+    let conn = store.conn();
     let scope = match &args.scope {
-        Some(s) => Some(resolve_scope(store.conn(), Some(s))?),
+        Some(s) => Some(resolve_scope(conn, Some(s))?),
         None => None,
     };
-    let Some(r) = build_role(store.conn(), &args.arn, scope)? else {
-        return not_found(&format!("no role {} in the cache", args.arn));
+    let arn = match resolve_or_exit(conn, &args.arn, "no role")? {
+        Ok(Target::Role { arn }) => arn.into_string(),
+        // An assumed-role ARN or a principal ID names a session: its role is meant.
+        Ok(Target::RoleSession { principal_id }) => {
+            match crate::store::load_principal(conn, principal_id.as_str())?
+                .and_then(|p| p.issuer_arn)
+            {
+                Some(role) => role,
+                None => return Ok(wrong_kind(&args.arn, &Target::RoleSession { principal_id }, "a role")),
+            }
+        }
+        Ok(t) => return Ok(wrong_kind(&args.arn, &t, "a role")),
+        Err(code) => return Ok(code),
+    };
+    let Some(r) = build_role(conn, &arn, scope)? else {
+        eprintln!("rolecall: no role {} in the cache", safe(&args.arn));
+        return Ok(ExitCode::from(1));
     };
     if args.json {
         return print_json(&r);
     }
     for arn in &r.role_arns {
-        println!("role: {}", opt(Some(arn)));
+        outln!("role: {}", safe(arn))?;
     }
     if let Some(s) = scope {
-        println!(
-            "scope: {} .. {}",
-            time(Some(s.start_ms)),
-            time(Some(s.end_ms))
-        );
+        outln!("scope: {}", scope_text(&s))?;
     }
-    println!("\nResources that assumed this role");
+    let w = ctx.width;
+    outln!("\nResources that assumed this role")?;
     let mut t = Table::new(&[
-        "ASSUMED BY",
-        "ARN",
-        "FIRST SEEN",
-        "LAST SEEN",
-        "OK",
-        "ATTEMPTS",
+        Col::shrink("ASSUMED BY", Shrink::End, 20),
+        Col::shrink("ARN", Shrink::Arn, 14).droppable(3),
+        Col::keep("FIRST SEEN").droppable(1),
+        Col::keep("LAST SEEN"),
+        Col::keep("OK"),
+        Col::keep("INFERRED").droppable(2),
+        Col::keep("ATTEMPTS"),
     ]);
     for a in &r.assumed_by {
         t.row(vec![
             assumer_text(&a.assumer),
-            opt(a.assumer.arn.as_deref()),
-            time(Some(a.first_seen)),
-            time(Some(a.last_seen)),
+            a.assumer.arn.clone().unwrap_or_else(|| "-".into()),
+            day(w, a.first_seen),
+            day(w, a.last_seen),
             a.assumptions.to_string(),
+            a.inferred.to_string(),
             a.attempts.to_string(),
         ]);
     }
-    print_or_none(&t);
-    println!("\nRoles this role assumed");
+    print_table(&t, w, "  (none)")?;
+    outln!("\nRoles this role assumed")?;
     let mut t = Table::new(&[
-        "ROLE",
-        "ACCOUNT",
-        "FIRST SEEN",
-        "LAST SEEN",
-        "OK",
-        "ATTEMPTS",
+        Col::shrink("ROLE", Shrink::Arn, 20),
+        Col::keep("ACCOUNT").droppable(2),
+        Col::keep("FIRST SEEN").droppable(1),
+        Col::keep("LAST SEEN"),
+        Col::keep("OK"),
+        Col::keep("ATTEMPTS"),
     ]);
     for a in &r.roles_assumed {
         t.row(vec![
-            opt(a.role_arn.as_deref()),
-            opt(a.account_id.as_deref()),
-            time(Some(a.first_seen)),
-            time(Some(a.last_seen)),
+            a.role_arn.clone().unwrap_or_else(|| "-".into()),
+            a.account_id.clone().unwrap_or_else(|| "-".into()),
+            day(w, a.first_seen),
+            day(w, a.last_seen),
             a.assumptions.to_string(),
             a.attempts.to_string(),
         ]);
     }
-    print_or_none(&t);
-    println!("\nSessions involved");
+    print_table(&t, w, "  (none)")?;
+    outln!("\nSessions involved")?;
     let mut t = Table::new(&[
-        "SESSION",
-        "ASSUMED ROLE",
-        "ASSUMED BY",
-        "ACCOUNT",
-        "START",
-        "END",
+        Col::shrink("SESSION", Shrink::Middle, 10),
+        Col::shrink("ASSUMED ROLE", Shrink::Arn, 14),
+        Col::shrink("ASSUMED BY", Shrink::End, 16),
+        Col::keep("ACCOUNT").droppable(2),
+        Col::keep("START"),
+        Col::keep("END").droppable(1),
     ]);
     for s in &r.sessions {
         t.row(vec![
-            opt(s.session_name.as_deref()),
-            opt(s.assumed_role.as_deref()),
+            s.session_name.clone().unwrap_or_else(|| "-".into()),
+            s.assumed_role.clone().unwrap_or_else(|| "-".into()),
             assumer_text(&s.assumed_by),
-            opt(s.account_id.as_deref()),
-            time(Some(s.start)),
-            time(Some(s.end)),
+            s.account_id.clone().unwrap_or_else(|| "-".into()),
+            day(w, s.start),
+            day(w, s.end),
         ]);
     }
-    print_or_none(&t);
+    print_table(&t, w, "  (none)")?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_or_none(t: &Table) {
-    if t.is_empty() {
-        println!("  (none)");
-    } else {
-        t.print();
-    }
 }

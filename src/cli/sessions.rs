@@ -3,14 +3,18 @@
 use std::process::ExitCode;
 
 use super::Ctx;
-use super::table::{Table, cell, open_for_analysis, opt, print_json, time};
+use super::layout::{Col, Shrink, Table, day, print_table};
+use super::table::{open_for_analysis, print_json};
+use super::target::{resolve_or_exit, wrong_kind};
 use crate::analysis::{build_sessions, resolve_scope};
-use crate::model::Assumer;
+use crate::model::Target;
+use crate::present::{assumer_text, scope_text};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Only sessions of this role (role ARN, with or without its path, or an assumed-role ARN).
-    #[arg(long, value_name = "ARN")]
+    /// Only sessions of this role (role ARN, with or without its path, an assumed-role ARN, or
+    /// a role name).
+    #[arg(long, value_name = "ROLE")]
     role: Option<String>,
     /// Only sessions with calls in this scope, counted there: `A..B` (RFC 3339), `last:24h`,
     /// `finding:ID`. Default: all sessions, all-time counts.
@@ -26,64 +30,57 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = open_for_analysis(ctx)?;
+    let conn = store.conn();
     let scope = match &args.scope {
-        Some(s) => Some(resolve_scope(store.conn(), Some(s))?),
+        Some(s) => Some(resolve_scope(conn, Some(s))?),
         None => None,
     };
-    let sessions = build_sessions(store.conn(), args.role.as_deref(), scope, args.limit)?;
+    let role = match &args.role {
+        None => None,
+        Some(r) => match resolve_or_exit(conn, r, "no role")? {
+            Ok(Target::Role { arn }) => Some(arn.into_string()),
+            Ok(t) => return Ok(wrong_kind(r, &t, "a role")),
+            Err(code) => return Ok(code),
+        },
+    };
+    let sessions = build_sessions(conn, role.as_deref(), scope, args.limit)?;
     if args.json {
         return print_json(&serde_json::json!({ "scope": scope, "sessions": sessions }));
     }
     if let Some(s) = scope {
-        println!(
-            "scope: {} .. {}",
-            time(Some(s.start_ms)),
-            time(Some(s.end_ms))
-        );
+        outln!("scope: {}", scope_text(&s))?;
     }
     let mut t = Table::new(&[
-        "PRINCIPAL ID",
-        "ROLE",
-        "ACCOUNT",
-        "SESSION",
-        "FIRST OBSERVED",
-        "LAST OBSERVED",
-        "ISSUED",
-        "ASSUMED BY",
-        "EVENTS",
-        "FAILED",
+        Col::shrink("SESSION", Shrink::Middle, 10),
+        Col::shrink("ROLE", Shrink::Arn, 14),
+        Col::keep("ACCOUNT").droppable(4),
+        Col::keep("FIRST OBSERVED").droppable(3),
+        Col::keep("LAST OBSERVED"),
+        Col::keep("ISSUED").droppable(2),
+        Col::shrink("ASSUMED BY", Shrink::End, 16),
+        Col::keep("EVENTS"),
+        Col::keep("FAILED").droppable(1),
+        Col::shrink("PRINCIPAL ID", Shrink::Middle, 12).droppable(5),
     ]);
     for s in &sessions {
+        let issued = if s.issuances_inferred > 0 {
+            format!("{} ({}~)", s.issuances, s.issuances_inferred)
+        } else {
+            s.issuances.to_string()
+        };
         t.row(vec![
-            cell(&s.principal_id),
-            opt(s.role_arn.as_deref()),
-            opt(s.account_id.as_deref()),
-            cell(&s.session_name),
-            time(Some(s.first_observed)),
-            time(Some(s.last_observed)),
-            s.issuances.to_string(),
+            s.session_name.clone(),
+            s.role_arn.clone().unwrap_or_else(|| "-".into()),
+            s.account_id.clone().unwrap_or_else(|| "-".into()),
+            day(ctx.width, s.first_observed),
+            day(ctx.width, s.last_observed),
+            issued,
             assumer_text(&s.assumed_by),
             s.events.to_string(),
             s.failed.to_string(),
+            s.principal_id.clone(),
         ]);
     }
-    if t.is_empty() {
-        println!("no role sessions");
-    } else {
-        t.print();
-    }
+    print_table(&t, ctx.width, "no role sessions")?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `SAMLUser sara via AssumeRoleWithSAML (observed)`.
-pub fn assumer_text(a: &Assumer) -> String {
-    let mut s = format!("{} {}", cell(&a.kind), opt(a.name.as_deref()));
-    if let Some(acct) = &a.account_id {
-        s.push_str(&format!(" of {}", cell(acct)));
-    }
-    if let Some(via) = &a.via {
-        s.push_str(&format!(" via {}", cell(via)));
-    }
-    s.push_str(&format!(" ({})", a.evidence.as_str()));
-    s
 }

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+use super::chain::OriginKind;
+
 /// `userIdentity.type` of a CloudTrail record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserType {
@@ -127,6 +129,22 @@ impl AssumerKind {
 impl fmt::Display for AssumerKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl From<OriginKind> for AssumerKind {
+    fn from(k: OriginKind) -> AssumerKind {
+        match k {
+            OriginKind::IamUser => AssumerKind::IamUser,
+            OriginKind::Root => AssumerKind::Root,
+            OriginKind::SamlUser => AssumerKind::SamlUser,
+            OriginKind::WebIdentityUser => AssumerKind::WebIdentityUser,
+            OriginKind::IdentityCenterUser => AssumerKind::IdentityCenterUser,
+            OriginKind::Ec2Instance => AssumerKind::Ec2Instance,
+            OriginKind::AwsService => AssumerKind::AwsService,
+            OriginKind::AwsAccount => AssumerKind::AwsAccount,
+            OriginKind::Unknown => AssumerKind::Unknown,
+        }
     }
 }
 

@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use super::chain::{Evidence, rfc3339};
 use super::event::Identity;
+use super::kinds::AssumerKind;
+use super::target::{IssuanceRef, Target};
 
 /// One STS issuing call after stitching the two copies of a cross-account call. A failed call
 /// (`failed`) is an attempt: it never becomes a hop.
@@ -50,13 +52,11 @@ pub struct Issuance {
     pub parent_link: Option<String>,
 }
 
-/// Who assumed a role session, as the session tables show it.
+/// Who assumed a role session (made one issuance of it), as the session tables show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assumer {
-    /// A `userIdentity.type` (`IAMUser`, `AssumedRole`, `SAMLUser`, …) or an origin kind when
-    /// inferred (`EC2Instance`, `IdentityCenterUser`, `Unknown`).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: AssumerKind,
     pub name: Option<String>,
     pub arn: Option<String>,
     pub account_id: Option<String>,
@@ -65,6 +65,14 @@ pub struct Assumer {
     pub evidence: Evidence,
     /// The issuing call, when observed.
     pub event_id: Option<String>,
+    /// What Enter on the assumer opens: the user, the instance, the account, or — role
+    /// chaining — the parent role session. `None` for a service or an unknown assumer.
+    pub target: Option<Target>,
+    /// Role chaining: the exact issuance of the parent session whose credentials made the
+    /// call, when it is linked (never "the latest session with that name").
+    pub parent: Option<IssuanceRef>,
+    /// The issuance this assumer made.
+    pub issuance: Option<IssuanceRef>,
 }
 
 /// A role session: every call signed by one `AROA…:sessionName`, over all its issuances.
@@ -78,8 +86,14 @@ pub struct RoleSession {
     pub first_observed: i64,
     #[serde(serialize_with = "rfc3339::ms")]
     pub last_observed: i64,
+    /// Issuances: observed (issuing call cached) and inferred (credentials seen only in calls).
     pub issuances: i64,
+    /// Of `issuances`, how many are known only from the calls.
+    pub issuances_inferred: i64,
+    /// The assumer of the latest issuance.
     pub assumed_by: Assumer,
     pub events: i64,
     pub failed: i64,
+    pub target: Target,
+    pub role: Option<Target>,
 }

@@ -86,48 +86,62 @@ const ISSUANCE_COLUMNS: &str = "id, dedup_key, event, event_id, other_event_id, 
     caller_account, caller_key, caller_user_name, caller_provider, caller_issuer,
     caller_created_ms, caller_source_identity, caller_invoked_by, parent, parent_link";
 
+/// `ISSUANCE_COLUMNS` with each column prefixed (`i.` for a join).
+pub(crate) fn issuance_columns(prefix: &str) -> String {
+    ISSUANCE_COLUMNS
+        .split(',')
+        .map(|c| format!("{prefix}{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn issuance_from_row(r: &Row<'_>) -> rusqlite::Result<Issuance> {
+    issuance_from_row_at(r, 0)
+}
+
+/// An issuance read from `ISSUANCE_COLUMNS` starting at column `at`.
+pub(crate) fn issuance_from_row_at(r: &Row<'_>, at: usize) -> rusqlite::Result<Issuance> {
     Ok(Issuance {
-        id: r.get(0)?,
-        dedup_key: r.get(1)?,
-        event: r.get(2)?,
-        event_id: r.get(3)?,
-        other_event_id: r.get(4)?,
-        shared_event_id: r.get(5)?,
-        caller_event_id: r.get(6)?,
-        via: r.get(7)?,
-        failed: r.get(8)?,
-        error_code: r.get(9)?,
-        region: r.get(10)?,
-        source_ip: r.get(11)?,
-        role_arn: r.get(12)?,
-        role_account: r.get(13)?,
-        principal_id: r.get(14)?,
-        session_name: r.get(15)?,
-        assumed_role_arn: r.get(16)?,
-        issued_key: r.get(17)?,
-        issued_ms: r.get(18)?,
-        expires_ms: r.get(19)?,
-        source_identity: r.get(20)?,
-        provider_arn: r.get(21)?,
-        subject: r.get(22)?,
+        id: r.get(at)?,
+        dedup_key: r.get(at + 1)?,
+        event: r.get(at + 2)?,
+        event_id: r.get(at + 3)?,
+        other_event_id: r.get(at + 4)?,
+        shared_event_id: r.get(at + 5)?,
+        caller_event_id: r.get(at + 6)?,
+        via: r.get(at + 7)?,
+        failed: r.get(at + 8)?,
+        error_code: r.get(at + 9)?,
+        region: r.get(at + 10)?,
+        source_ip: r.get(at + 11)?,
+        role_arn: r.get(at + 12)?,
+        role_account: r.get(at + 13)?,
+        principal_id: r.get(at + 14)?,
+        session_name: r.get(at + 15)?,
+        assumed_role_arn: r.get(at + 16)?,
+        issued_key: r.get(at + 17)?,
+        issued_ms: r.get(at + 18)?,
+        expires_ms: r.get(at + 19)?,
+        source_identity: r.get(at + 20)?,
+        provider_arn: r.get(at + 21)?,
+        subject: r.get(at + 22)?,
         caller: Identity {
-            user_type: super::events_read::user_type(r.get(23)?),
-            principal_id: r.get(24)?,
-            arn: r.get(25)?,
-            account_id: r.get(26)?,
-            access_key_id: r.get(27)?,
-            user_name: r.get(28)?,
-            identity_provider: r.get(29)?,
-            issuer_arn: r.get(30)?,
+            user_type: super::events_read::user_type(r.get(at + 23)?),
+            principal_id: r.get(at + 24)?,
+            arn: r.get(at + 25)?,
+            account_id: r.get(at + 26)?,
+            access_key_id: r.get(at + 27)?,
+            user_name: r.get(at + 28)?,
+            identity_provider: r.get(at + 29)?,
+            issuer_arn: r.get(at + 30)?,
             issuer_principal_id: None,
-            session_created_ms: r.get(31)?,
+            session_created_ms: r.get(at + 31)?,
             mfa_authenticated: None,
-            source_identity: r.get(32)?,
-            invoked_by: r.get(33)?,
+            source_identity: r.get(at + 32)?,
+            invoked_by: r.get(at + 33)?,
         },
-        parent: r.get(34)?,
-        parent_link: r.get(35)?,
+        parent: r.get(at + 34)?,
+        parent_link: r.get(at + 35)?,
     })
 }
 
@@ -231,6 +245,32 @@ pub fn load_latest_issuance(
     )
 }
 
+/// Every successful issuance of a session (`principal_id`), latest issued first.
+pub fn load_session_issuance_rows(conn: &Connection, principal: &str) -> Result<Vec<Issuance>> {
+    load_issuances(
+        conn,
+        "WHERE principal_id = ?1 AND failed = 0 ORDER BY issued_ms DESC, id DESC",
+        [principal],
+    )
+}
+
+/// Issuances (and failed attempts) whose caller is this principal, issued in `[from, to)`,
+/// latest first, at most `limit`: the sessions a session started, and what it tried to.
+pub fn load_issuances_by_caller(
+    conn: &Connection,
+    principal: &str,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<Issuance>> {
+    load_issuances(
+        conn,
+        "WHERE caller_principal = ?1 AND issued_ms >= ?2 AND issued_ms < ?3
+         ORDER BY issued_ms DESC LIMIT ?4",
+        params![principal, from_ms, to_ms, limit],
+    )
+}
+
 /// Which column `load_latest_issuance` looks up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IssuanceLookup {
@@ -312,8 +352,9 @@ pub fn insert_issuance(conn: &Connection, i: &Issuance) -> Result<i64> {
         i.parent_link,
     ];
     let cols = ISSUANCE_COLUMNS.trim_start_matches("id, ");
+    let n_cols = cols.split(',').count();
     if i.id == 0 {
-        let marks: Vec<String> = (1..=35).map(|n| format!("?{n}")).collect();
+        let marks: Vec<String> = (1..=n_cols).map(|n| format!("?{n}")).collect();
         let sql = format!(
             "INSERT INTO issuances ({cols}) VALUES ({})",
             marks.join(", ")
@@ -326,13 +367,30 @@ pub fn insert_issuance(conn: &Connection, i: &Issuance) -> Result<i64> {
             .enumerate()
             .map(|(n, c)| format!("{} = ?{}", c.trim(), n + 1))
             .collect();
-        let sql = format!("UPDATE issuances SET {} WHERE id = ?36", sets.join(", "));
+        let sql = format!(
+            "UPDATE issuances SET {} WHERE id = ?{}",
+            sets.join(", "),
+            n_cols + 1
+        );
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
         all.push(&i.id);
         stmt.execute(all.as_slice())?;
         Ok(i.id)
     }
+}
+
+/// Names the session an issuance created when its response did not (an instance profile's
+/// `AssumeRole` by ec2.amazonaws.com can come without `assumedRoleUser`): read from a call
+/// signed with its key.
+pub fn insert_issuance_principal(conn: &Connection, id: i64, principal: &str) -> Result<()> {
+    let session = principal.split_once(':').map(|(_, n)| n);
+    conn.prepare_cached(
+        "UPDATE issuances SET principal_id = ?2, session_name = COALESCE(session_name, ?3)
+         WHERE id = ?1 AND principal_id IS NULL",
+    )?
+    .execute(params![id, principal, session])?;
+    Ok(())
 }
 
 /// Records the parent of an issuance (role chaining) and the rule that found it.
@@ -351,20 +409,28 @@ fn intern(conn: &Connection, s: &str) -> Result<i64> {
         .query_row([s], |r| r.get(0))?)
 }
 
-/// Makes sure a role session known from an issuance has a `principals` row, even before (or
-/// without) any call signed by it, and widens its first/last observed to the issue time.
+/// Makes sure a session known from an issuance (a role session, or the federated user of a
+/// `GetFederationToken`) has a `principals` row, even before (or without) any call signed by
+/// it, and widens its first/last observed to the issue time.
 pub fn insert_session_from_issuance(conn: &Connection, i: &Issuance) -> Result<()> {
     let Some(principal) = i.principal_id.as_deref() else {
         return Ok(());
     };
     let p = intern(conn, principal)?;
-    let user_type = intern(conn, "AssumedRole")?;
+    // A federation token makes a federated user, whose calls name the IAM user who asked for
+    // it as their session issuer; everything else here makes a role session.
+    let (user_type, issuer) = if i.via == "GetFederationToken" {
+        (UserType::FederatedUser, i.caller.arn.as_deref())
+    } else {
+        (UserType::AssumedRole, i.role_arn.as_deref())
+    };
+    let user_type = intern(conn, user_type.as_str())?;
     let arn = i
         .assumed_role_arn
         .as_deref()
         .map(|a| intern(conn, a))
         .transpose()?;
-    let role = i.role_arn.as_deref().map(|a| intern(conn, a)).transpose()?;
+    let role = issuer.map(|a| intern(conn, a)).transpose()?;
     let account = i
         .role_account
         .as_deref()

@@ -23,12 +23,12 @@ pub struct PrincipalRow {
     pub failed: i64,
 }
 
-const PRINCIPAL_COLUMNS: &str = "(SELECT s FROM strings WHERE id = p.principal),
+pub(crate) const PRINCIPAL_COLUMNS: &str = "(SELECT s FROM strings WHERE id = p.principal),
     (SELECT s FROM strings WHERE id = p.user_type), (SELECT s FROM strings WHERE id = p.arn),
     (SELECT s FROM strings WHERE id = p.issuer_arn), (SELECT s FROM strings WHERE id = p.account),
     p.first_ms, p.last_ms";
 
-fn principal_from_row(r: &Row<'_>) -> rusqlite::Result<PrincipalRow> {
+pub(crate) fn principal_from_row(r: &Row<'_>) -> rusqlite::Result<PrincipalRow> {
     Ok(PrincipalRow {
         principal: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
         user_type: super::events_read::user_type(r.get(1)?),
@@ -261,9 +261,11 @@ pub fn load_session_issuances(conn: &Connection, principal: &str) -> Result<(i64
         .query_row([principal], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
 
-/// The string id of `s`, for entity lookups.
-pub fn load_string_id(conn: &Connection, s: &str) -> Result<Option<i64>> {
-    lookup_string(conn, s)
+/// The latest call of any session of a role (`strings.id` of the role ARN).
+pub fn load_role_last_active(conn: &Connection, role: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT MAX(last_ms) FROM principals WHERE issuer_arn = ?1")?
+        .query_row([role], |r| r.get(0))?)
 }
 
 /// Hourly successful and failed calls of an entity (`strings.id` of a principal ID or role

@@ -1,0 +1,134 @@
+//! The phrases every screen repeats: who assumed a session, where a chain starts, how sure a
+//! link is, whether a call worked, what a target is. Marks are symbols *and* words, so nothing
+//! relies on colour (`NO_COLOR`, monochrome terminals, screen readers).
+
+use crate::model::{Assumer, AssumerKind, Evidence, Origin, Target};
+use crate::text::sanitize;
+
+/// A log string made safe for a terminal, owned.
+pub fn safe(s: &str) -> String {
+    sanitize(s).into_owned()
+}
+
+/// An optional log string made safe, `-` when absent.
+pub fn opt(s: Option<&str>) -> String {
+    s.map_or_else(|| "-".to_string(), safe)
+}
+
+/// `✓ observed` / `~ inferred`.
+pub fn evidence_mark(e: Evidence) -> &'static str {
+    match e {
+        Evidence::Observed => "✓ observed",
+        Evidence::Inferred => "~ inferred",
+    }
+}
+
+/// `✓ ok` / `✗ failed`.
+pub fn result_mark(failed: bool) -> &'static str {
+    if failed { "✗ failed" } else { "✓ ok" }
+}
+
+/// `SAMLUser sara via AssumeRoleWithSAML ✓ observed`; `AWSAccount AIDA… of 111122223333`
+/// when only the role account's copy of a cross-account call names the caller.
+pub fn assumer_text(a: &Assumer) -> String {
+    let mut s = a.kind.as_str().to_string();
+    if let Some(name) = &a.name {
+        s.push(' ');
+        s.push_str(&safe(name));
+    }
+    let show_account = matches!(
+        a.kind,
+        AssumerKind::AwsAccount | AssumerKind::IamUser | AssumerKind::Root
+    );
+    if let (true, Some(acct)) = (show_account, &a.account_id) {
+        s.push_str(" of ");
+        s.push_str(&safe(acct));
+    }
+    if let Some(via) = &a.via {
+        s.push_str(" via ");
+        s.push_str(&safe(via));
+    }
+    s.push(' ');
+    s.push_str(evidence_mark(a.evidence));
+    s
+}
+
+/// `IAMUser bob (111122223333)`, `SAMLUser sara`, `Unknown`.
+pub fn origin_text(o: &Origin) -> String {
+    let mut s = o.kind.as_str().to_string();
+    if let Some(name) = &o.name {
+        s.push(' ');
+        s.push_str(&safe(name));
+    }
+    if let Some(acct) = &o.account_id {
+        s.push_str(&format!(" ({})", safe(acct)));
+    }
+    s
+}
+
+/// `role session AROA…:sara`, `IP address 198.51.100.34`: a target's kind and identifier.
+pub fn target_text(t: &Target) -> String {
+    format!("{} {}", t.kind().label(), safe(&t.id_text()))
+}
+
+/// One line of a pick list: kind, identifier, context, last seen.
+pub fn candidate_text(c: &crate::analysis::Candidate) -> String {
+    let mut s = target_text(&c.target);
+    if let Some(ctx) = &c.context {
+        s.push_str(&format!("  ({})", safe(ctx)));
+    }
+    if let Some(t) = c.last_seen_ms {
+        s.push_str(&format!("  last seen {}", super::date(t)));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::OriginKind;
+
+    #[test]
+    fn assumers_read_as_a_phrase_with_their_evidence() {
+        let a = Assumer {
+            kind: AssumerKind::SamlUser,
+            name: Some("sara".into()),
+            arn: None,
+            account_id: None,
+            via: Some("AssumeRoleWithSAML".into()),
+            evidence: Evidence::Observed,
+            event_id: None,
+            target: None,
+            parent: None,
+            issuance: None,
+        };
+        assert_eq!(
+            assumer_text(&a),
+            "SAMLUser sara via AssumeRoleWithSAML ✓ observed"
+        );
+        let stranger = Assumer {
+            kind: AssumerKind::AwsAccount,
+            name: Some("AIDAEXAMPLE".into()),
+            account_id: Some("111122223333".into()),
+            via: None,
+            evidence: Evidence::Inferred,
+            ..a
+        };
+        assert_eq!(
+            assumer_text(&stranger),
+            "AWSAccount AIDAEXAMPLE of 111122223333 ~ inferred"
+        );
+    }
+
+    #[test]
+    fn hostile_names_arrive_escaped() {
+        let o = Origin {
+            kind: OriginKind::IamUser,
+            name: Some("bob\u{1b}]52;c;x\u{7}".into()),
+            arn: None,
+            account_id: None,
+        };
+        let s = origin_text(&o);
+        assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'), "{s}");
+    }
+}
