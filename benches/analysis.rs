@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use rolecall::analysis;
-use rolecall::model::Target;
 use rolecall::ingest::{IngestOptions, ingest_paths};
+use rolecall::model::Target;
 use rolecall::store::Store;
 
 const BUDGET_MS: f64 = 100.0;

@@ -28,12 +28,12 @@ pub use findings::{FindingView, build_finding, build_findings};
 pub use refresh::{RefreshReport, refresh};
 pub use resolve::{Candidate, Resolution, resolve, target_of_principal};
 pub use role::{AssumedRoleLine, AssumerLine, RoleInteraction, SessionLine, build_role};
-pub use started::{StartedLine, build_started_from};
 pub use scope::resolve_scope;
 pub use sessions::{
     LatestIssuance, SessionIssuance, assumer_of_session, build_session_issuances, build_sessions,
     latest_issuance, load_session, observed_assumer,
 };
+pub use started::{StartedLine, build_started_from};
 
 /// Errors of the analysis layer.
 #[derive(Debug, thiserror::Error)]

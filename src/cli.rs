@@ -10,6 +10,14 @@ macro_rules! outln {
     }};
 }
 
+/// A line of free text (already sanitised) to standard output, cut to the table width when
+/// output is fitted.
+macro_rules! sayln {
+    ($width:expr, $($arg:tt)*) => {
+        $crate::cli::layout::say($width, &format!($($arg)*))
+    };
+}
+
 mod activity;
 mod chain;
 mod completions;
@@ -42,6 +50,9 @@ pub struct Cli {
     /// never fitted).
     #[arg(long, global = true)]
     wide: bool,
+    /// Fit tables to this many columns, even when piped (default: the terminal's width).
+    #[arg(long, global = true, value_name = "COLUMNS", conflicts_with = "wide")]
+    width: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -84,7 +95,7 @@ pub fn main() -> ExitCode {
     let ctx = Ctx {
         db: cli.db.clone().unwrap_or_else(default_db_path),
         now_ms: chrono::Utc::now().timestamp_millis(),
-        width: layout::output_width(cli.wide),
+        width: cli.width.or_else(|| layout::output_width(cli.wide)),
     };
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),

@@ -73,6 +73,19 @@ impl GenerateOptions {
     }
 }
 
+impl GenerateOptions {
+    /// What `rolecall demo` generates: a few hundred thousand events over four months, in
+    /// hour-long files (the S3 layout, far fewer files to ingest than CloudTrail's 5 minutes).
+    pub fn demo(out: impl Into<PathBuf>) -> GenerateOptions {
+        GenerateOptions {
+            seed: 2026,
+            events: 300_000,
+            file_minutes: 60,
+            ..GenerateOptions::new(out)
+        }
+    }
+}
+
 /// What a run wrote.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GenerateReport {

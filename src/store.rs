@@ -20,10 +20,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use attribution::{
     IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_issuance_principal,
-    insert_parent_link,
-    insert_session_from_issuance, insert_watermark, load_issuance, load_issuance_by_dedup,
-    load_issuance_by_event_id, load_issuances_by_caller, load_latest_issuance, load_link_candidates,
-    load_session_issuance_rows, load_sts_copies,
+    insert_parent_link, insert_session_from_issuance, insert_watermark, load_issuance,
+    load_issuance_by_dedup, load_issuance_by_event_id, load_issuances_by_caller,
+    load_latest_issuance, load_link_candidates, load_session_issuance_rows, load_sts_copies,
     load_unlinked_callers_of, load_watermark,
 };
 pub use error::StoreError;

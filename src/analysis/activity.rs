@@ -83,33 +83,48 @@ pub struct Activity {
     pub by_access_key: Vec<BreakdownLine>,
 }
 
+/// An entity whose calls are counted: what it is, the events column and rollup key that count
+/// it, and its latest call.
+struct Counted {
+    entity: ActivityEntity,
+    column: EntityColumn,
+    id: i64,
+    last_active: Option<i64>,
+}
+
 /// The entity a target's activity is counted for: a role session (or federated user) by its
 /// principal ID, a role by its ARN, an IAM user by its ARN. `None` for targets whose activity
 /// is not rolled up yet (accounts, IP addresses, instances, external users).
-fn entity_of(
-    conn: &Connection,
-    target: &Target,
-) -> Result<Option<(ActivityEntity, EntityColumn, i64, Option<i64>)>> {
-    let principal_entity = |principal: &str, kind: &'static str, name: String, t: Target| {
-        let Some(row) = store::load_principal(conn, principal)? else {
-            return Ok(None);
+fn entity_of(conn: &Connection, target: &Target) -> Result<Option<Counted>> {
+    let principal_entity =
+        |principal: &str, kind: &'static str, name: String, t: Target| -> Result<Option<Counted>> {
+            let Some(row) = store::load_principal(conn, principal)? else {
+                return Ok(None);
+            };
+            let Some(id) = store::lookup_string(conn, principal)? else {
+                return Ok(None);
+            };
+            let entity = ActivityEntity {
+                kind,
+                id: principal.to_string(),
+                name,
+                target: t,
+            };
+            Ok(Some(Counted {
+                entity,
+                column: EntityColumn::Principal,
+                id,
+                last_active: Some(row.last_ms),
+            }))
         };
-        let Some(id) = store::lookup_string(conn, principal)? else {
-            return Ok(None);
-        };
-        let entity = ActivityEntity {
-            kind,
-            id: principal.to_string(),
-            name,
-            target: t,
-        };
-        Ok(Some((entity, EntityColumn::Principal, id, Some(row.last_ms))))
-    };
     match target {
         Target::RoleSession { principal_id } => principal_entity(
             principal_id.as_str(),
             "session",
-            principal_id.session_name().unwrap_or(principal_id.as_str()).to_string(),
+            principal_id
+                .session_name()
+                .unwrap_or(principal_id.as_str())
+                .to_string(),
             target.clone(),
         ),
         Target::Issuance(IssuanceRef {
@@ -123,7 +138,12 @@ fn entity_of(
         ),
         Target::IamUser { arn } | Target::FederatedUser { arn } => {
             match store::load_principals_by_arn(conn, arn.as_str())?.first() {
-                Some(p) => principal_entity(&p.principal, "principal", arn.name().to_string(), target.clone()),
+                Some(p) => principal_entity(
+                    &p.principal,
+                    "principal",
+                    arn.name().to_string(),
+                    target.clone(),
+                ),
                 None => Ok(None),
             }
         }
@@ -137,7 +157,12 @@ fn entity_of(
                         id: spelling,
                         target: target.clone(),
                     };
-                    return Ok(Some((entity, EntityColumn::Role, id, last)));
+                    return Ok(Some(Counted {
+                        entity,
+                        column: EntityColumn::Role,
+                        id,
+                        last_active: last,
+                    }));
                 }
             }
             Ok(None)
@@ -155,7 +180,13 @@ pub fn build_activity(
     scope: Scope,
     bucket_ms: i64,
 ) -> Result<Option<Activity>> {
-    let Some((entity, column, id, last_active)) = entity_of(conn, target)? else {
+    let Some(Counted {
+        entity,
+        column,
+        id,
+        last_active,
+    }) = entity_of(conn, target)?
+    else {
         return Ok(None);
     };
     let bucket_ms = bucket_ms.clamp(60_000, scope.len_ms());

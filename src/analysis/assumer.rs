@@ -33,9 +33,10 @@ pub fn issuance_ref_of_key(k: &SessionKey) -> IssuanceRef {
 pub fn target_of_origin(o: &Origin) -> Option<Target> {
     let name = o.name.as_deref();
     match o.kind {
-        OriginKind::IamUser | OriginKind::Root => o.arn.as_deref().map(|a| Target::IamUser {
-            arn: Arn::new(a),
-        }),
+        OriginKind::IamUser | OriginKind::Root => o
+            .arn
+            .as_deref()
+            .map(|a| Target::IamUser { arn: Arn::new(a) }),
         OriginKind::SamlUser | OriginKind::IdentityCenterUser => {
             name.map(|n| Target::ExternalUser {
                 federation: Federation::Saml,
@@ -85,7 +86,9 @@ pub fn assumer_of_issuance(i: &Issuance, parent: Option<&Issuance>) -> Assumer {
                 })
                 .map(|(_, n)| n.to_string());
             let target = if federated {
-                c.arn.as_deref().map(|a| Target::FederatedUser { arn: Arn::new(a) })
+                c.arn
+                    .as_deref()
+                    .map(|a| Target::FederatedUser { arn: Arn::new(a) })
             } else {
                 c.principal_id.as_deref().map(Target::session)
             };

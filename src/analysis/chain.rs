@@ -17,7 +17,9 @@ use super::link::{
 use super::resolve::{Resolution, resolve};
 use super::sessions::{LatestIssuance, latest_issuance};
 use super::{AnalysisError, Result};
-use crate::model::{Chain, Evidence, Hop, Identity, Issuance, IssuanceRef, Origin, Target, UserType};
+use crate::model::{
+    Chain, Evidence, Hop, Identity, Issuance, IssuanceRef, Origin, Target, UserType,
+};
 use crate::store;
 
 /// Role chaining deeper than this is absurd (STS itself caps chained sessions at one hour, not
@@ -56,7 +58,9 @@ pub fn chain_of_target(conn: &Connection, query: &str, target: &Target) -> Resul
             Ok(Some(chain_of_call(conn, query, &identity, ev.time_ms)?))
         }
         Target::Issuance(r) => chain_of_issuance_ref(conn, query, r),
-        Target::RoleSession { principal_id } => chain_of_session(conn, query, principal_id.as_str()),
+        Target::RoleSession { principal_id } => {
+            chain_of_session(conn, query, principal_id.as_str())
+        }
         Target::FederatedUser { arn } => {
             match store::load_principals_by_arn(conn, arn.as_str())?.first() {
                 Some(p) => chain_of_session(conn, query, &p.principal),

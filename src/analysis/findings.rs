@@ -5,10 +5,10 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
+use super::assumer::target_of_origin;
 use super::chain::chain_of_actor;
 use super::scope::finding_scope;
 use super::sessions::load_session;
-use super::assumer::target_of_origin;
 use crate::model::{Chain, FindingId, InstanceId, RoleSession, Scope, Target, rfc3339};
 use crate::store;
 

@@ -164,13 +164,13 @@ fn link_session_keys(conn: &rusqlite::Connection, after: i64, touched: &[i64]) -
             }
         }
     }
-    links.sort_unstable_by_key(|l| l.0);
-    links.dedup_by_key(|l| l.0);
-    for (row, issuance, kind, complete) in &links {
-        store::insert_session_key_link(conn, *row, *issuance, kind)?;
-        if let Some(principal) = complete {
-            store::insert_issuance_principal(conn, *issuance, principal)?;
-            if let Some(i) = store::load_issuance(conn, *issuance)? {
+    links.sort_unstable_by_key(|l| l.row);
+    links.dedup_by_key(|l| l.row);
+    for l in &links {
+        store::insert_session_key_link(conn, l.row, l.issuance, l.rule)?;
+        if let Some(principal) = &l.complete {
+            store::insert_issuance_principal(conn, l.issuance, principal)?;
+            if let Some(i) = store::load_issuance(conn, l.issuance)? {
                 store::insert_session_from_issuance(conn, &i)?;
             }
         }
@@ -189,14 +189,22 @@ fn call_of(key: &SessionKey) -> CallRef<'_> {
     }
 }
 
-/// The link of one row: (row, issuance, rule, the principal to complete the issuance with when
-/// its response named none). The access-key candidates come with the row; the creation-date
-/// rule's are loaded only when the key found nothing.
+/// A `session_keys` row linked to the issuance its credentials came from.
+struct KeyLink {
+    row: i64,
+    issuance: i64,
+    rule: &'static str,
+    /// The principal to complete the issuance with, when its response named no session.
+    complete: Option<String>,
+}
+
+/// The link of one row. The access-key candidates come with the row; the creation-date rule's
+/// are loaded only when the key found nothing.
 fn decide(
     conn: &rusqlite::Connection,
     key: &SessionKey,
     mut candidates: Vec<Issuance>,
-) -> Result<Option<(i64, i64, &'static str, Option<String>)>> {
+) -> Result<Option<KeyLink>> {
     let call = call_of(key);
     if link_call(&call, &candidates).is_none() && key.created_ms.is_some() {
         let more = store::load_link_candidates(
@@ -214,7 +222,11 @@ fn decide(
     }
     Ok(link_call(&call, &candidates).map(|(n, kind)| {
         let i = &candidates[n];
-        let complete = i.principal_id.is_none().then(|| key.principal.clone());
-        (key.id, i.id, kind.as_str(), complete)
+        KeyLink {
+            row: key.id,
+            issuance: i.id,
+            rule: kind.as_str(),
+            complete: i.principal_id.is_none().then(|| key.principal.clone()),
+        }
     }))
 }

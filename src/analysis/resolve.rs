@@ -45,7 +45,9 @@ pub fn resolve(conn: &Connection, input: &str) -> Result<Resolution> {
     }
     // Exact identifiers first: an event or finding ID can look like anything.
     if store::load_event(conn, q)?.is_some() {
-        return found(Target::Event { id: EventId::new(q) });
+        return found(Target::Event {
+            id: EventId::new(q),
+        });
     }
     if store::load_finding(conn, q)?.is_some() {
         return found(Target::Finding {
@@ -110,7 +112,8 @@ fn is_access_key(s: &str) -> bool {
         .any(|p| s.starts_with(p));
     prefixed
         && (8..=128).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 /// The target a `principals` row names.
@@ -206,12 +209,14 @@ fn resolve_key(conn: &Connection, key: &str) -> Result<Resolution> {
         }
         _ => None,
     };
-    let from_calls = inferred.filter(|k| k.issuance.is_none()).map(|k| IssuanceRef {
-        access_key: Some(AccessKeyId::new(key)),
-        principal_id: Some(PrincipalId::new(k.principal.as_str())),
-        issued_ms: k.issued_ms(),
-        issuing_event: None,
-    });
+    let from_calls = inferred
+        .filter(|k| k.issuance.is_none())
+        .map(|k| IssuanceRef {
+            access_key: Some(AccessKeyId::new(key)),
+            principal_id: Some(PrincipalId::new(k.principal.as_str())),
+            issued_ms: k.issued_ms(),
+            issuing_event: None,
+        });
     let from_issuance = observed.map(|i| IssuanceRef {
         access_key: Some(AccessKeyId::new(key)),
         principal_id: i.principal_id.as_deref().map(PrincipalId::new),
@@ -294,7 +299,12 @@ mod tests {
         for k in ["ASIAVJISRALFL3OSLYLV", "AKIAIOSFODNN7EXAMPLE"] {
             assert!(is_access_key(k), "{k}");
         }
-        for k in ["ASIA", "asiavjisralfl3oslylv", "ASIAVJISRALFL3OSLYL-", "AROAEXAMPLE:sara"] {
+        for k in [
+            "ASIA",
+            "asiavjisralfl3oslylv",
+            "ASIAVJISRALFL3OSLYL-",
+            "AROAEXAMPLE:sara",
+        ] {
             assert!(!is_access_key(k), "{k}");
         }
     }

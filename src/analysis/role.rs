@@ -107,10 +107,7 @@ pub fn build_role(
         let account = k.role.as_deref().and_then(arn_account);
         let a = assumer_of_key(&k, account, session_name_of(&k.principal), None);
         let issued = k.issued_ms();
-        match assumed_by
-            .iter_mut()
-            .find(|l| same_assumer(&l.assumer, &a))
-        {
+        match assumed_by.iter_mut().find(|l| same_assumer(&l.assumer, &a)) {
             Some(line) => {
                 line.inferred += 1;
                 line.first_seen = line.first_seen.min(issued);

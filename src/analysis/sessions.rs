@@ -187,7 +187,11 @@ pub fn build_session_issuances(
     let mut out = Vec::new();
     for i in store::load_session_issuance_rows(conn, principal)? {
         let linked: Vec<&SessionKey> = keys.iter().filter(|k| k.issuance == Some(i.id)).collect();
-        let last = linked.iter().map(|k| k.last_ms).max().unwrap_or(i.issued_ms);
+        let last = linked
+            .iter()
+            .map(|k| k.last_ms)
+            .max()
+            .unwrap_or(i.issued_ms);
         if !touches(i.issued_ms, last) {
             continue;
         }

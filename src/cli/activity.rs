@@ -51,7 +51,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         return print_json(&a);
     }
-    outln!("{} {}  ({})", a.entity.kind, safe(&a.entity.name), safe(&a.entity.id))?;
+    sayln!(
+        ctx.width,
+        "{} {}  ({})",
+        a.entity.kind,
+        safe(&a.entity.name),
+        safe(&a.entity.id)
+    )?;
     outln!(
         "scope: {}  ({} ok, {} failed)",
         scope_text(&scope),
@@ -65,7 +71,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 end_ms: ceil_hour(last + 1),
             };
             outln!(
-                "no calls in the last 24 hours of the data; last active {} UTC — \
+                "no calls in the last 24 hours of the data; last active {} UTC\n\
                  --scope {}..{} shows its last day",
                 date_time(last),
                 format_ms(around.start_ms),
@@ -93,7 +99,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     }
     section(ctx, "Calls per bucket (empty buckets left out)", &t)?;
     section(ctx, "By API method", &lines(&a.by_api, "API", true))?;
-    section(ctx, "By source IP", &lines(&a.by_source_ip, "SOURCE IP", false))?;
+    section(
+        ctx,
+        "By source IP",
+        &lines(&a.by_source_ip, "SOURCE IP", false),
+    )?;
     section(
         ctx,
         "By access key",

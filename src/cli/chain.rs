@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use rusqlite::Connection;
 
 use super::Ctx;
+
 use super::table::{open_for_analysis, print_json};
 use super::target::{resolve_or_exit, wrong_kind};
 use crate::analysis::{build_started_from, chain_of_target};
@@ -57,29 +58,35 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
 /// The chain as indented text, origin first, then what the last session started or tried to.
 pub fn print_chain(conn: &Connection, chain: &Chain, width: Option<usize>) -> anyhow::Result<()> {
     let w = width.unwrap_or(usize::MAX);
-    outln!("query:   {}", safe(&chain.query))?;
-    outln!("origin:  {}", origin_text(&chain.origin))?;
+    sayln!(width, "query:   {}", safe(&chain.query))?;
+    sayln!(width, "origin:  {}", origin_text(&chain.origin))?;
     if let Some(arn) = &chain.origin.arn {
-        outln!("         {}", short_arn(arn, w.saturating_sub(9)))?;
+        sayln!(width, "         {}", short_arn(arn, w.saturating_sub(9)))?;
     }
     if chain.hops.is_empty() {
-        outln!("         (not a role session: no roles assumed)")?;
+        sayln!(width, "         (not a role session: no roles assumed)")?;
     }
     for (n, h) in chain.hops.iter().enumerate() {
         let indent = "  ".repeat(n.min(6) + 1);
         let room = w.saturating_sub(indent.len() + 3);
+        let cross = if h.cross_account {
+            "  ⇄ cross-account"
+        } else {
+            ""
+        };
+        // Fitted: `Name (account)` then the marks; whole: the ARN and its account.
         let role = match (&h.role_arn, width) {
-            (Some(arn), Some(_)) => role_label(arn, room.saturating_sub(24)),
-            (Some(arn), None) => safe(arn),
+            (Some(arn), Some(_)) => role_label(arn, room.saturating_sub(12 + cross.len())),
+            (Some(arn), None) => format!("{}  account {}", safe(arn), opt(h.account_id.as_deref())),
             (None, _) => "(no role: a federation token)".to_string(),
         };
-        outln!(
-            "{indent}└─ {role}  account {}{}  {}",
-            opt(h.account_id.as_deref()),
-            if h.cross_account { "  ⇄ cross-account" } else { "" },
+        sayln!(
+            width,
+            "{indent}└─ {role}  {}{cross}",
             evidence_mark(h.evidence),
         )?;
-        outln!(
+        sayln!(
+            width,
             "{indent}   session {}  principal {}  key {}",
             opt(h.session_name.as_deref()),
             opt(h.principal_id.as_deref()),
@@ -89,13 +96,15 @@ pub fn print_chain(conn: &Connection, chain: &Chain, width: Option<usize>) -> an
             Evidence::Observed => format!("via {}", opt(h.via.as_deref())),
             Evidence::Inferred => "no issuing call cached".to_string(),
         };
-        outln!(
+        sayln!(
+            width,
             "{indent}   issued {}  expires {}  {how}",
             h.issued_at.map_or("-".into(), date_time),
             h.expires_at.map_or("-".into(), date_time),
         )?;
         if h.source_identity.is_some() || h.issuing_event_id.is_some() {
-            outln!(
+            sayln!(
+                width,
                 "{indent}   source identity {}  event {}",
                 opt(h.source_identity.as_deref()),
                 opt(h.issuing_event_id.as_deref()),
@@ -103,12 +112,15 @@ pub fn print_chain(conn: &Connection, chain: &Chain, width: Option<usize>) -> an
         }
     }
     if let Some(p) = chain.hops.last().and_then(|h| h.principal_id.as_deref()) {
-        let started = build_started_from(conn, p, None, 20)?;
+        // The latest few: `role` and the console list them all.
+        const SHOWN: usize = 5;
+        let started = build_started_from(conn, p, None, SHOWN as i64 + 1)?;
         if !started.is_empty() {
-            outln!("started from this session (latest first):")?;
+            sayln!(width, "started from this session (latest first):")?;
         }
-        for s in &started {
-            outln!(
+        for s in started.iter().take(SHOWN) {
+            sayln!(
+                width,
                 "  {}  {} {}  {}{}",
                 date_time(s.issued_at),
                 safe(&s.via),
@@ -120,8 +132,15 @@ pub fn print_chain(conn: &Connection, chain: &Chain, width: Option<usize>) -> an
                 } else {
                     format!("session {}", opt(s.session_name.as_deref()))
                 },
-                if s.cross_account { "  ⇄ cross-account" } else { "" },
+                if s.cross_account {
+                    "  ⇄ cross-account"
+                } else {
+                    ""
+                },
             )?;
+        }
+        if started.len() > SHOWN {
+            sayln!(width, "  … and earlier ones")?;
         }
     }
     Ok(())

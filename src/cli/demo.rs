@@ -53,12 +53,6 @@ struct GenerateArgs {
     json: bool,
 }
 
-/// The demo's fixed generation: a few hundred thousand events over four months.
-const DEMO_SEED: u64 = 2026;
-const DEMO_EVENTS: u64 = 300_000;
-/// Bigger files than CloudTrail's 5 minutes: the same S3 layout, far fewer files to ingest.
-const DEMO_FILE_MINUTES: u32 = 60;
-
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Some(DemoCommand::Generate(g)) => run_generate(g),
@@ -184,10 +178,7 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
         "Generating the demo organisation's logs into {} …",
         data.display()
     );
-    let mut opts = GenerateOptions::new(data);
-    opts.seed = DEMO_SEED;
-    opts.events = DEMO_EVENTS;
-    opts.file_minutes = DEMO_FILE_MINUTES;
+    let opts = GenerateOptions::demo(data);
     let report = generate(&opts)?;
     eprintln!(
         "Ingesting {} events into {} …",
@@ -219,7 +210,7 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
     } else {
         let v = serde_json::json!({
             "generator": "rolecall-demo/1",
-            "seed": DEMO_SEED,
+            "seed": opts.seed,
             "events": report.events_written,
             "walkthrough_finding_id": WALKTHROUGH_FINDING_ID,
             "stop_logging_event_id": report.stop_logging_event_id,

@@ -55,7 +55,7 @@ pub fn run_list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<ExitCode> {
             f.account_id.clone().unwrap_or_else(|| "-".into()),
             stamp(ctx.width, f.scope.start_ms),
             stamp(ctx.width, f.scope.end_ms),
-            actor_text(f),
+            actor_text(f, ctx.width.is_some()),
         ]);
     }
     print_table(&t, ctx.width, "no findings")?;
@@ -78,28 +78,37 @@ pub fn run_show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<ExitCode> {
         return print_json(&f);
     }
     let seen = |t: Option<i64>| t.map_or("-".into(), date_time);
-    outln!("finding:   {}", safe(&f.finding_id))?;
-    outln!("type:      {}  severity {:.1}", safe(&f.finding_type), f.severity)?;
-    outln!("title:     {}", opt(f.title.as_deref()))?;
-    outln!(
+    sayln!(ctx.width, "finding:   {}", safe(&f.finding_id))?;
+    sayln!(
+        ctx.width,
+        "type:      {}  severity {:.1}",
+        safe(&f.finding_type),
+        f.severity
+    )?;
+    sayln!(ctx.width, "title:     {}", opt(f.title.as_deref()))?;
+    sayln!(
+        ctx.width,
         "account:   {}  region {}",
         opt(f.account_id.as_deref()),
         opt(f.region.as_deref())
     )?;
-    outln!(
+    sayln!(
+        ctx.width,
         "seen:      {} .. {}  ({} times)",
         seen(f.first_seen),
         seen(f.last_seen),
         f.count
     )?;
-    outln!("scope:     {}", scope_text(&f.scope))?;
-    outln!("resource:  {}", opt(f.resource_type.as_deref()))?;
-    outln!(
+    sayln!(ctx.width, "scope:     {}", scope_text(&f.scope))?;
+    sayln!(ctx.width, "resource:  {}", opt(f.resource_type.as_deref()))?;
+    sayln!(
+        ctx.width,
         "api:       {}  caller IP {}",
         opt(f.api.as_deref()),
         opt(f.caller_ip.as_deref())
     )?;
-    outln!(
+    sayln!(
+        ctx.width,
         "actor:     {} {}  key {}  principal {}",
         opt(f.user_type.as_deref()),
         opt(f.user_name.as_deref()),
@@ -107,26 +116,45 @@ pub fn run_show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<ExitCode> {
         opt(f.principal_id.as_deref())
     )?;
     if let Some(s) = &f.session {
-        outln!(
-            "session:   {} of {}  first observed {}",
-            safe(&s.session_name),
-            opt(s.role_arn.as_deref()),
-            date(s.first_observed),
+        let role = match (ctx.width, s.role_arn.as_deref()) {
+            (Some(w), Some(arn)) => crate::present::role_label(arn, w.saturating_sub(50)),
+            (_, arn) => opt(arn),
+        };
+        sayln!(ctx.width, "session:   {} of {role}", safe(&s.session_name))?;
+        sayln!(
+            ctx.width,
+            "           first observed {}",
+            date(s.first_observed)
         )?;
-        outln!("           assumed by {}", assumer_text(&s.assumed_by))?;
+        sayln!(
+            ctx.width,
+            "           assumed by {}",
+            assumer_text(&s.assumed_by)
+        )?;
     }
-    outln!()?;
+    sayln!(ctx.width, "")?;
     match &f.chain {
         Some(c) => print_chain(conn, c, ctx.width)?,
-        None => outln!("chain:     the cache has no call or issuance of this actor")?,
+        None => sayln!(
+            ctx.width,
+            "chain:     the cache has no call or issuance of this actor"
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sara ← SAMLUser sara`: the actor's session and the chain's origin.
-fn actor_text(f: &FindingView) -> String {
+/// `sara ← SAMLUser sara`: the actor's session (its principal ID in whole output) and the
+/// chain's origin.
+fn actor_text(f: &FindingView, brief: bool) -> String {
     match (&f.session, &f.chain) {
-        (Some(s), Some(c)) => format!("{} ← {}", safe(&s.principal_id), origin_text(&c.origin)),
+        (Some(s), Some(c)) => {
+            let who = if brief {
+                &s.session_name
+            } else {
+                &s.principal_id
+            };
+            format!("{} ← {}", safe(who), origin_text(&c.origin))
+        }
         (None, Some(c)) => origin_text(&c.origin),
         _ => opt(f
             .access_key_id

@@ -129,7 +129,12 @@ impl Table {
             out.push_str(text.trim_end());
             out.push('\n');
         };
-        line(shown.iter().map(|&i| self.cols[i].title.to_string()).collect());
+        line(
+            shown
+                .iter()
+                .map(|&i| self.cols[i].title.to_string())
+                .collect(),
+        );
         for r in &rows {
             line(
                 shown
@@ -143,11 +148,9 @@ impl Table {
             .map(|i| self.cols[i].title)
             .collect();
         if !hidden.is_empty() {
-            out.push_str(&format!(
-                "(not shown to fit {} columns: {}; --wide shows them)\n",
-                width.unwrap_or(0),
-                hidden.join(", ")
-            ));
+            let note = format!("(hidden to fit: {}; --wide shows all)", hidden.join(", "));
+            out.push_str(&fit(&note, width.unwrap_or(usize::MAX)));
+            out.push('\n');
         }
         out
     }
@@ -244,13 +247,32 @@ pub fn day(width: Option<usize>, ms: i64) -> String {
     }
 }
 
+/// An assumer for a table cell: the whole phrase in whole output, the brief one when fitted.
+pub fn assumer_cell(width: Option<usize>, a: &crate::model::Assumer) -> String {
+    match width {
+        None => crate::present::assumer_text(a),
+        Some(_) => crate::present::assumer_brief(a),
+    }
+}
+
+/// Prints one line of text (already sanitised), cut to the width when fitted: the last resort
+/// for free-form lines, which callers keep short.
+pub fn say(width: Option<usize>, text: &str) -> std::io::Result<()> {
+    match width {
+        Some(w) => outln!("{}", fit(text, w)),
+        None => outln!("{text}"),
+    }
+}
+
 /// Prints a table (or `none` when it has no rows) fitted to `width`.
 pub fn print_table(t: &Table, width: Option<usize>, none: &str) -> std::io::Result<()> {
     if t.is_empty() {
         return outln!("{none}");
     }
     use std::io::Write as _;
-    std::io::stdout().lock().write_all(t.render(width).as_bytes())
+    std::io::stdout()
+        .lock()
+        .write_all(t.render(width).as_bytes())
 }
 
 /// The width to fit tables to: `None` for `--wide` and for output that is not a terminal;
@@ -313,7 +335,10 @@ mod tests {
         assert!(shrunk.contains("USER AGENT"), "{shrunk}");
         let tight = sample().render(Some(50));
         assert!(!tight.lines().next().unwrap_or("").contains("USER AGENT"));
-        assert!(tight.contains("not shown to fit 50 columns: USER AGENT"), "{tight}");
+        assert!(
+            tight.contains("(hidden to fit: USER AGENT; --wide shows all)"),
+            "{tight}"
+        );
     }
 
     #[test]

@@ -3,12 +3,13 @@
 use std::process::ExitCode;
 
 use super::Ctx;
+use super::layout::assumer_cell;
 use super::layout::{Col, Shrink, Table, day, print_table};
 use super::table::{open_for_analysis, print_json};
 use super::target::{resolve_or_exit, wrong_kind};
 use crate::analysis::{build_role, resolve_scope};
 use crate::model::Target;
-use crate::present::{assumer_text, safe, scope_text};
+use crate::present::{safe, scope_text};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -39,7 +40,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 .and_then(|p| p.issuer_arn)
             {
                 Some(role) => role,
-                None => return Ok(wrong_kind(&args.arn, &Target::RoleSession { principal_id }, "a role")),
+                None => {
+                    return Ok(wrong_kind(
+                        &args.arn,
+                        &Target::RoleSession { principal_id },
+                        "a role",
+                    ));
+                }
             }
         }
         Ok(t) => return Ok(wrong_kind(&args.arn, &t, "a role")),
@@ -53,7 +60,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         return print_json(&r);
     }
     for arn in &r.role_arns {
-        outln!("role: {}", safe(arn))?;
+        let shown = match ctx.width {
+            Some(w) => crate::present::short_arn(arn, w.saturating_sub(6)),
+            None => safe(arn),
+        };
+        outln!("role: {shown}")?;
     }
     if let Some(s) = scope {
         outln!("scope: {}", scope_text(&s))?;
@@ -62,7 +73,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     outln!("\nResources that assumed this role")?;
     let mut t = Table::new(&[
         Col::shrink("ASSUMED BY", Shrink::End, 20),
-        Col::shrink("ARN", Shrink::Arn, 14).droppable(3),
+        Col::shrink("ARN", Shrink::Arn, 24).droppable(3),
         Col::keep("FIRST SEEN").droppable(1),
         Col::keep("LAST SEEN"),
         Col::keep("OK"),
@@ -71,7 +82,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     ]);
     for a in &r.assumed_by {
         t.row(vec![
-            assumer_text(&a.assumer),
+            assumer_cell(ctx.width, &a.assumer),
             a.assumer.arn.clone().unwrap_or_else(|| "-".into()),
             day(w, a.first_seen),
             day(w, a.last_seen),
@@ -114,7 +125,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         t.row(vec![
             s.session_name.clone().unwrap_or_else(|| "-".into()),
             s.assumed_role.clone().unwrap_or_else(|| "-".into()),
-            assumer_text(&s.assumed_by),
+            assumer_cell(ctx.width, &s.assumed_by),
             s.account_id.clone().unwrap_or_else(|| "-".into()),
             day(w, s.start),
             day(w, s.end),

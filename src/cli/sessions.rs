@@ -3,12 +3,13 @@
 use std::process::ExitCode;
 
 use super::Ctx;
+use super::layout::assumer_cell;
 use super::layout::{Col, Shrink, Table, day, print_table};
 use super::table::{open_for_analysis, print_json};
 use super::target::{resolve_or_exit, wrong_kind};
 use crate::analysis::{build_sessions, resolve_scope};
 use crate::model::Target;
-use crate::present::{assumer_text, scope_text};
+use crate::present::scope_text;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -54,8 +55,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         Col::shrink("SESSION", Shrink::Middle, 10),
         Col::shrink("ROLE", Shrink::Arn, 14),
         Col::keep("ACCOUNT").droppable(4),
-        Col::keep("FIRST OBSERVED").droppable(3),
-        Col::keep("LAST OBSERVED"),
+        Col::keep("FIRST SEEN").droppable(3),
+        Col::keep("LAST SEEN"),
         Col::keep("ISSUED").droppable(2),
         Col::shrink("ASSUMED BY", Shrink::End, 16),
         Col::keep("EVENTS"),
@@ -75,7 +76,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             day(ctx.width, s.first_observed),
             day(ctx.width, s.last_observed),
             issued,
-            assumer_text(&s.assumed_by),
+            assumer_cell(ctx.width, &s.assumed_by),
             s.events.to_string(),
             s.failed.to_string(),
             s.principal_id.clone(),

@@ -19,7 +19,10 @@ pub fn resolve_or_exit(
     Ok(match resolve(conn, id)? {
         Resolution::Found(t) => Ok(t),
         Resolution::NotFound => {
-            eprintln!("rolecall: {}", safe(&format!("{nothing} {id} in the cache")));
+            eprintln!(
+                "rolecall: {}",
+                safe(&format!("{nothing} {id} in the cache"))
+            );
             Err(ExitCode::from(1))
         }
         Resolution::Ambiguous(c) => Err(ambiguous(id, &c)),

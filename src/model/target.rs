@@ -8,7 +8,9 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::ids::{AccessKeyId, AccountId, Arn, EventId, FindingId, InstanceId, PrincipalId, RoleArn};
+use super::ids::{
+    AccessKeyId, AccountId, Arn, EventId, FindingId, InstanceId, PrincipalId, RoleArn,
+};
 
 /// One set of temporary credentials, named exactly: keys and session names repeat, so an
 /// issuance is its key (or session) *and* its issue time.

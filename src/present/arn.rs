@@ -39,7 +39,7 @@ pub fn short_arn(arn: &str, w: usize) -> String {
 pub fn role_label(arn: &str, w: usize) -> String {
     let arn = sanitize(arn);
     let name = arn.rsplit('/').next().unwrap_or(&arn);
-    let account = arn.splitn(6, ':').nth(4).unwrap_or_default();
+    let account = arn.split(':').nth(4).unwrap_or_default();
     let full = format!("{name} ({account})");
     if width(&full) <= w || account.is_empty() {
         return fit_middle(if account.is_empty() { name } else { &full }, w);
@@ -76,7 +76,10 @@ mod tests {
             role_label("arn:aws:iam::111122223333:role/DemoRole1", 40),
             "DemoRole1 (111122223333)"
         );
-        assert_eq!(role_label("arn:aws:iam::111122223333:role/DemoRole1", 9), "DemoRole1");
+        assert_eq!(
+            role_label("arn:aws:iam::111122223333:role/DemoRole1", 9),
+            "DemoRole1"
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@ fn utc(ms: i64) -> Option<DateTime<Utc>> {
 
 /// `2026-11-18 14:09:41`.
 pub fn date_time(ms: i64) -> String {
-    utc(ms).map_or_else(|| ms.to_string(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+    utc(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+    )
 }
 
 /// `2026-11-18`.

@@ -53,6 +53,38 @@ pub fn assumer_text(a: &Assumer) -> String {
     s
 }
 
+/// `✓ SAML sara`, `~ EC2 i-0abc…`, `✓ AWSReservedSSO_Admin…/sara`: an assumer in few columns,
+/// the evidence mark first so that cutting the end never loses it.
+pub fn assumer_brief(a: &Assumer) -> String {
+    let mark = match a.evidence {
+        Evidence::Observed => "✓",
+        Evidence::Inferred => "~",
+    };
+    let kind = match a.kind {
+        AssumerKind::IamUser => "IAM user",
+        AssumerKind::Root => "root",
+        AssumerKind::SamlUser => "SAML",
+        AssumerKind::WebIdentityUser => "OIDC",
+        AssumerKind::IdentityCenterUser => "SSO",
+        AssumerKind::Ec2Instance => "EC2",
+        AssumerKind::AwsAccount => "account",
+        AssumerKind::FederatedUser => "federated",
+        AssumerKind::Unknown => "unknown",
+        // The name says it: a service principal, or `Role/session`.
+        AssumerKind::AwsService | AssumerKind::AssumedRole => "",
+    };
+    let name = match a.kind {
+        AssumerKind::AwsAccount => a.account_id.as_deref().or(a.name.as_deref()),
+        _ => a.name.as_deref(),
+    };
+    [mark, kind, &name.map(safe).unwrap_or_default()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `IAMUser bob (111122223333)`, `SAMLUser sara`, `Unknown`.
 pub fn origin_text(o: &Origin) -> String {
     let mut s = o.kind.as_str().to_string();

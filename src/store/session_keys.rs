@@ -134,7 +134,9 @@ pub fn load_unlinked_session_keys_of(
     let mut out = Vec::new();
     let key = key.map(|k| lookup_string(conn, k)).transpose()?.flatten();
     if let Some(k) = key {
-        let sql = format!("SELECT {COLUMNS} FROM session_keys k WHERE k.access_key = ?1 AND k.issuance IS NULL");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM session_keys k WHERE k.access_key = ?1 AND k.issuance IS NULL"
+        );
         out.extend(
             conn.prepare_cached(&sql)?
                 .query_map([k], from_row)?
@@ -146,7 +148,9 @@ pub fn load_unlinked_session_keys_of(
         .transpose()?
         .flatten();
     if let Some(p) = principal {
-        let sql = format!("SELECT {COLUMNS} FROM session_keys k WHERE k.principal = ?1 AND k.issuance IS NULL");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM session_keys k WHERE k.principal = ?1 AND k.issuance IS NULL"
+        );
         for row in conn.prepare_cached(&sql)?.query_map([p], from_row)? {
             let row = row?;
             if !out.iter().any(|o| o.id == row.id) {
@@ -158,7 +162,12 @@ pub fn load_unlinked_session_keys_of(
 }
 
 /// Records the observed issuance a row's credentials came from and the rule that found it.
-pub fn insert_session_key_link(conn: &Connection, id: i64, issuance: i64, link: &str) -> Result<()> {
+pub fn insert_session_key_link(
+    conn: &Connection,
+    id: i64,
+    issuance: i64,
+    link: &str,
+) -> Result<()> {
     conn.prepare_cached("UPDATE session_keys SET issuance = ?2, link = ?3 WHERE id = ?1")?
         .execute(params![id, issuance, link])?;
     Ok(())
