@@ -2,7 +2,7 @@
 //! (or a caller) to the issuance of its credentials, and naming an assumer — observed from an
 //! issuing call or inferred from the session's own calls. No I/O: callers bring the rows.
 
-use crate::model::{Evidence, Identity, Issuance, Origin, OriginKind, StsCall, UserType};
+use crate::model::{Identity, Issuance, Origin, OriginKind, StsCall, UserType};
 
 /// How long credentials live when the issuing call does not say (`expiration` missing or
 /// unparsable): the longest STS allows (`GetSessionToken`, 36 hours).
@@ -398,11 +398,5 @@ pub fn infer_origin(
     o
 }
 
-/// The evidence a link carries.
-pub fn evidence_of(observed: bool) -> Evidence {
-    if observed {
-        Evidence::Observed
-    } else {
-        Evidence::Inferred
-    }
-}
+#[cfg(test)]
+mod tests;
