@@ -132,11 +132,7 @@ pub fn build_findings_of(
     let Target::RoleSession { principal_id } = target else {
         return Ok(Vec::new());
     };
-    let keys: Vec<String> = store::load_session_keys(conn, principal_id.as_str())?
-        .into_iter()
-        .filter_map(|k| k.access_key)
-        .collect();
-    store::load_findings_of(conn, principal_id.as_str(), &keys, limit)?
+    store::load_findings_of(conn, principal_id.as_str(), limit)?
         .into_iter()
         .map(|f| view(conn, f))
         .collect()

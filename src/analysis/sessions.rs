@@ -91,9 +91,7 @@ impl LatestIssuance {
 /// issuance).
 pub fn latest_issuance(conn: &Connection, principal: &str) -> Result<Option<LatestIssuance>> {
     let observed = store::load_latest_issuance(conn, IssuanceLookup::Principal, principal, None)?;
-    let inferred = store::load_session_keys(conn, principal)?
-        .into_iter()
-        .find(|k| k.issuance.is_none());
+    let inferred = store::load_latest_unlinked_session_key(conn, principal)?;
     Ok(match (observed, inferred) {
         (Some(i), Some(k)) if k.issued_ms() > i.issued_ms + 1000 => {
             Some(LatestIssuance::Inferred(k))
@@ -172,7 +170,8 @@ pub struct SessionIssuance {
     pub failed: i64,
 }
 
-/// A session's issuances, latest first; with a scope, those issued in it or signing calls in it.
+/// A session's issuances, latest first, at most `limit`; with a scope, those issued in it or
+/// whose credentials signed calls in it.
 pub fn build_session_issuances(
     conn: &Connection,
     principal: &str,
@@ -182,17 +181,17 @@ pub fn build_session_issuances(
     let Some(row) = store::load_principal(conn, principal)? else {
         return Ok(Vec::new());
     };
-    let keys = store::load_session_keys(conn, principal)?;
-    let touches = |from: i64, to: i64| scope.is_none_or(|s| from < s.end_ms && to >= s.start_ms);
+    let (from, to) = scope.map_or((i64::MIN, i64::MAX), |s| (s.start_ms, s.end_ms));
+    let n = limit as i64;
+    let keys = store::load_session_keys(conn, principal, from, to, n)?;
+    // Issued in the scope, or before it with credentials still signing calls in it.
+    let lifetime = super::link::MAX_LIFETIME_MS;
     let mut out = Vec::new();
-    for i in store::load_session_issuance_rows(conn, principal)? {
+    for i in
+        store::load_session_issuance_rows(conn, principal, from.saturating_sub(lifetime), to, n)?
+    {
         let linked: Vec<&SessionKey> = keys.iter().filter(|k| k.issuance == Some(i.id)).collect();
-        let last = linked
-            .iter()
-            .map(|k| k.last_ms)
-            .max()
-            .unwrap_or(i.issued_ms);
-        if !touches(i.issued_ms, last) {
+        if i.issued_ms < from && linked.is_empty() {
             continue;
         }
         out.push(SessionIssuance {
@@ -206,9 +205,6 @@ pub fn build_session_issuances(
         });
     }
     for k in keys.iter().filter(|k| k.issuance.is_none()) {
-        if !touches(k.issued_ms(), k.last_ms) {
-            continue;
-        }
         out.push(SessionIssuance {
             issuance: issuance_ref_of_key(k),
             expires_at: None,

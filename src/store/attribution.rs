@@ -245,12 +245,20 @@ pub fn load_latest_issuance(
     )
 }
 
-/// Every successful issuance of a session (`principal_id`), latest issued first.
-pub fn load_session_issuance_rows(conn: &Connection, principal: &str) -> Result<Vec<Issuance>> {
+/// The successful issuances of a session (`principal_id`) issued in `[from_ms, to_ms)`, latest
+/// issued first, at most `limit`.
+pub fn load_session_issuance_rows(
+    conn: &Connection,
+    principal: &str,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<Issuance>> {
     load_issuances(
         conn,
-        "WHERE principal_id = ?1 AND failed = 0 ORDER BY issued_ms DESC, id DESC",
-        [principal],
+        "WHERE principal_id = ?1 AND failed = 0 AND issued_ms >= ?2 AND issued_ms < ?3
+         ORDER BY issued_ms DESC, id DESC LIMIT ?4",
+        params![principal, from_ms, to_ms, limit],
     )
 }
 

@@ -465,28 +465,19 @@ pub fn load_finding(conn: &Connection, finding_id: &str) -> Result<Option<Findin
         .optional()?)
 }
 
-/// The latest revision of every finding whose actor is `principal` or signed with one of
-/// `keys`, most recently seen first. Findings are few: a scan.
-pub fn load_findings_of(
-    conn: &Connection,
-    principal: &str,
-    keys: &[String],
-    limit: i64,
-) -> Result<Vec<Finding>> {
-    let marks = in_list(keys.len(), 3);
-    let keys_clause = if keys.is_empty() {
-        String::new()
-    } else {
-        format!("OR access_key IN ({marks})")
-    };
+/// The latest revision of every finding whose actor is `principal` or one of the access keys
+/// seen signing its calls, most recently seen first. Findings are few: a scan of them, with the
+/// session's keys (possibly thousands) looked up through `session_keys`.
+pub fn load_findings_of(conn: &Connection, principal: &str, limit: i64) -> Result<Vec<Finding>> {
     let sql = format!(
         "SELECT {FINDING_COLUMNS} FROM (SELECT *, MAX(updated_ms * 1000000 + count) FROM findings
-         WHERE principal_id = ?1 {keys_clause} GROUP BY finding_id)
+         WHERE principal_id = ?1 OR access_key IN (
+            SELECT s.s FROM session_keys k JOIN strings s ON s.id = k.access_key
+            WHERE k.principal = (SELECT id FROM strings WHERE s = ?1))
+         GROUP BY finding_id)
          ORDER BY COALESCE(last_seen_ms, updated_ms) DESC LIMIT ?2"
     );
-    let mut values: Vec<rusqlite::types::Value> = vec![principal.to_string().into(), limit.into()];
-    values.extend(keys.iter().map(|k| k.clone().into()));
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(values), finding_from_row)?;
+    let rows = stmt.query_map(params![principal, limit], finding_from_row)?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }

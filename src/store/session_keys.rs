@@ -173,20 +173,48 @@ pub fn insert_session_key_link(
     Ok(())
 }
 
-/// Every row of one session, the latest issued first.
-pub fn load_session_keys(conn: &Connection, principal: &str) -> Result<Vec<SessionKey>> {
+/// The rows of one session whose credentials were issued before `to_ms` and used at or after
+/// `from_ms` (all of them with the widest bounds), the latest issued first, at most `limit`.
+pub fn load_session_keys(
+    conn: &Connection,
+    principal: &str,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<SessionKey>> {
     let Some(p) = lookup_string(conn, principal)? else {
         return Ok(Vec::new());
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM session_keys k WHERE k.principal = ?1
-         ORDER BY CASE WHEN k.created_ms >= 0 THEN k.created_ms ELSE k.first_ms END DESC"
+        "SELECT {COLUMNS} FROM session_keys k
+         WHERE k.principal = ?1 AND k.issued_ms < ?3 AND k.last_ms >= ?2
+         ORDER BY k.issued_ms DESC LIMIT ?4"
     );
     let rows = conn
         .prepare_cached(&sql)?
-        .query_map([p], from_row)?
+        .query_map(params![p, from_ms, to_ms, limit], from_row)?
         .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+/// The latest issued of a session's credentials known only from its calls (no issuing call
+/// linked), through the partial index: a session may hold thousands of rows.
+pub fn load_latest_unlinked_session_key(
+    conn: &Connection,
+    principal: &str,
+) -> Result<Option<SessionKey>> {
+    let Some(p) = lookup_string(conn, principal)? else {
+        return Ok(None);
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM session_keys k WHERE k.principal = ?1 AND k.issuance IS NULL
+         ORDER BY k.issued_ms DESC LIMIT 1"
+    );
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([p], from_row)
+        .optional()?)
 }
 
 /// How many of a session's credentials are known only from its calls (no issuing call linked).
@@ -245,10 +273,9 @@ pub fn load_unlinked_keys_of_roles(
     }
     let (a, b) = scope.map_or((i64::MIN, i64::MAX), |s| (s.start_ms, s.end_ms));
     let marks = vec!["?"; ids.len()].join(", ");
-    let issued = "CASE WHEN k.created_ms >= 0 THEN k.created_ms ELSE k.first_ms END";
     let sql = format!(
         "SELECT {COLUMNS} FROM session_keys k
-         WHERE k.role IN ({marks}) AND k.issuance IS NULL AND {issued} >= ? AND {issued} < ?
+         WHERE k.role IN ({marks}) AND k.issuance IS NULL AND k.issued_ms >= ? AND k.issued_ms < ?
          ORDER BY k.last_ms DESC LIMIT 5000"
     );
     let mut values: Vec<i64> = ids;

@@ -22,9 +22,16 @@ CREATE TABLE session_keys (
     link        TEXT,
     -- the highest `events.id` folded into the row: rows a refresh changed are linked again
     folded_upto INTEGER NOT NULL,
+    -- when the credentials were issued: the creation date the calls carried, else the first
+    -- call made with them
+    issued_ms   INTEGER GENERATED ALWAYS AS
+        (CASE WHEN created_ms >= 0 THEN created_ms ELSE first_ms END) VIRTUAL,
     UNIQUE (principal, access_key, created_ms)
 );
 CREATE INDEX session_keys_unlinked_key ON session_keys(access_key) WHERE issuance IS NULL;
+-- A session's credentials known only from calls, latest issued first.
+CREATE INDEX session_keys_unlinked_principal ON session_keys(principal, issued_ms)
+    WHERE issuance IS NULL;
 CREATE INDEX session_keys_issuance ON session_keys(issuance);
 CREATE INDEX session_keys_folded ON session_keys(folded_upto);
 
