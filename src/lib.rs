@@ -12,3 +12,4 @@ pub mod model;
 pub mod present;
 pub mod store;
 pub mod text;
+pub mod tui;

@@ -1,0 +1,2 @@
+//! Console benchmark (filled in below).
+fn main() {}
