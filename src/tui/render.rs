@@ -79,35 +79,29 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     let right = fit(&right, w / 2 + 8);
     let room = w.saturating_sub(width(&right) + 3);
-    let crumbs: Vec<String> = app
-        .stack()
+    // The newest crumb gets the most room; older ones are shortened, then the oldest dropped.
+    let pages: Vec<&View> = app.stack().iter().skip(1).map(|p| &p.view).collect();
+    let n = pages.len();
+    let crumbs: Vec<String> = pages
         .iter()
-        .skip(1)
-        .map(|p| p.view.crumb(28))
+        .enumerate()
+        .map(|(i, v)| v.crumb(if i + 1 == n { 26 } else { 14 }))
         .collect();
     let mut left = String::from("rolecall");
-    // The newest crumbs matter most: drop the oldest first.
-    let mut shown: Vec<&String> = Vec::new();
-    let mut used = width(&left);
-    for c in crumbs.iter().rev() {
-        if used + width(c) + 3 + 2 > room {
-            shown.push(&crumbs[0]);
+    let mut first = 0;
+    while first < n {
+        let total: usize = crumbs[first..].iter().map(|c| width(c) + 3).sum::<usize>()
+            + width(&left)
+            + if first > 0 { 4 } else { 0 };
+        if total <= room {
             break;
         }
-        used += width(c) + 3;
-        shown.push(c);
+        first += 1;
     }
-    let cut = shown.len() < crumbs.len();
-    let list: Vec<&String> = if cut {
-        shown.pop();
-        shown.into_iter().rev().collect()
-    } else {
-        shown.into_iter().rev().collect()
-    };
-    if cut {
+    if first > 0 {
         left.push_str(" ▸ …");
     }
-    for c in list {
+    for c in &crumbs[first..] {
         left.push_str(" ▸ ");
         left.push_str(c);
     }

@@ -5,7 +5,7 @@
 use crate::analysis::target_of_origin;
 use crate::model::Scope;
 use crate::present::{
-    assumer_brief, assumer_text, evidence_mark, opt, origin_text, role_label, safe, short_arn,
+    assumer_brief, evidence_mark, fit_middle, opt, origin_text, role_label, safe,
 };
 
 use super::super::data::SessionData;
@@ -38,20 +38,26 @@ fn header(doc: &mut Doc, d: &SessionData) {
             copy: Some(t.id_text()),
         }),
     );
+    let a = &s.assumed_by;
+    let name = match (&a.name, &a.account_id) {
+        (Some(n), _) => fit_middle(&safe(n), 34),
+        (None, Some(acct)) => safe(acct),
+        (None, None) => String::new(),
+    };
     doc.focus_line(
         vec![
-            seg("by ", Class::Dim),
-            seg(assumer_text(&s.assumed_by), evidence_class(s.assumed_by.evidence)),
+            seg(evidence_mark(a.evidence), evidence_class(a.evidence)),
+            seg(format!(" by {} {name}", a.kind.as_str()), Class::Plain),
             seg(
-                format!(
-                    " · seen {} → {}",
-                    day(s.first_observed),
-                    day(s.last_observed)
-                ),
+                a.via
+                    .as_deref()
+                    .map(|v| format!(" via {}", safe(v)))
+                    .unwrap_or_default(),
                 Class::Dim,
             ),
+            seg(format!(" · since {}", day(s.first_observed)), Class::Dim),
         ],
-        s.assumed_by.target.as_ref().map(|t| Focus {
+        a.target.as_ref().map(|t| Focus {
             open: Some(View::of(t)),
             copy: Some(t.id_text()),
         }),
@@ -278,9 +284,9 @@ fn chain(doc: &mut Doc, d: &SessionData, scope: Option<Scope>) {
         let role = h
             .role_arn
             .as_deref()
-            .map(|r| short_arn(r, 60))
+            .map(|r| role_label(r, 48))
             .unwrap_or_else(|| "-".into());
-        let here = if n == last { "  ◀ this session" } else { "" };
+        let here = if n == last { "  ◀ here" } else { "" };
         doc.focus_line(
             vec![
                 seg(role, Class::Strong),

@@ -2,7 +2,6 @@
 //! `█▇▆…` successful calls, `▒` failed calls (at least one cell when there are any), `┄` the
 //! baseline per bucket, and under the axis `━` marks the scope's buckets.
 
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::super::doc::Class;
@@ -91,7 +90,6 @@ pub fn lines(v: &Volume, w: usize, theme: Theme) -> Vec<Line<'static>> {
         };
         axis.push(Span::styled(s.repeat(per), style));
     }
-    axis.push(Span::styled(" scope ━", theme.scope()));
     out.push(Line::from(axis));
     out.push(labels(v, per, n, theme));
     out
@@ -107,26 +105,49 @@ fn bucket_text(ms: i64) -> String {
     }
 }
 
-/// Dates (or hours, for a window within two days) under the axis, as many as fit.
+/// Dates (or hours, for a window within two days) under the axis, as many as fit, and
+/// `▲ scope` under the scope's first bucket.
 fn labels(v: &Volume, per: usize, n: usize, theme: Theme) -> Line<'static> {
     let short = v.window.len_ms() <= 2 * DAY_MS;
-    let mut text = String::from(" ");
+    let scope_at = v
+        .series
+        .iter()
+        .position(|p| v.scope.contains(p.start))
+        .map(|i| i * per);
+    let mark = "▲ scope";
+    let mut spans = vec![Span::raw(" ")];
     let mut col = 0usize;
     let mut i = 0usize;
+    let mut marked = false;
     while i < n {
+        let at = i * per;
+        if let (Some(s), false) = (scope_at, marked) {
+            if s <= at + 5 && s >= col {
+                spans.push(Span::raw(" ".repeat(s - col)));
+                spans.push(Span::styled(mark, theme.scope()));
+                col = s + mark.chars().count() + 1;
+                marked = true;
+            }
+        }
         let t = v.series[i].start;
         let label = if short {
             hour_minute(t)
         } else {
             date(t).get(5..).unwrap_or_default().to_string()
         };
-        let at = i * per;
         if at >= col {
-            text.push_str(&" ".repeat(at - col));
-            text.push_str(&label);
-            col = at + label.chars().count();
+            spans.push(Span::raw(" ".repeat(at - col)));
+            spans.push(Span::styled(label.clone(), theme.style(Class::Dim)));
+            col = at + label.chars().count() + 1;
+            spans.push(Span::raw(" "));
         }
         i += (12 / per).max(1);
     }
-    Line::from(Span::styled(text, theme.style(Class::Dim).patch(Style::default())))
+    if let (Some(s), false) = (scope_at, marked) {
+        if s >= col {
+            spans.push(Span::raw(" ".repeat(s - col)));
+            spans.push(Span::styled(mark, theme.scope()));
+        }
+    }
+    Line::from(spans)
 }
