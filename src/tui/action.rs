@@ -124,38 +124,38 @@ impl Action {
     pub fn description(self) -> &'static str {
         match self {
             Action::Quit => "quit",
-            Action::Help => "show or hide this help",
+            Action::Help => "this help",
             Action::Up => "previous row",
             Action::Down => "next row",
             Action::PageUp => "page up",
-            Action::PageDown => "page down (loads more events)",
+            Action::PageDown => "page down, load more",
             Action::Top => "first row",
             Action::Bottom => "last row",
-            Action::Open => "open what the focused row names",
-            Action::Back => "back to the previous pane",
-            Action::Home => "home: findings, busy and failing sessions",
+            Action::Open => "open the focused row",
+            Action::Back => "back",
+            Action::Home => "home",
             Action::NextTab => "next tab",
             Action::PrevTab => "previous tab",
             Action::Tab1 => "tab 1",
             Action::Tab2 => "tab 2",
             Action::Tab3 => "tab 3",
             Action::Tab4 => "tab 4",
-            Action::Jump => "jump to an ARN, key, principal, name, IP, event or finding",
-            Action::Events => "list the events behind this pane, in scope",
-            Action::Find => "filter events (api=… ip=… failed) / search the record",
-            Action::NextMatch => "next search match",
-            Action::PrevMatch => "previous search match",
-            Action::FailedOnly => "events: failed calls only, or all",
-            Action::ScopeEarlier => "scope: shift earlier by its length",
-            Action::ScopeLater => "scope: shift later by its length",
-            Action::ScopeWider => "scope: widen (twice as long)",
-            Action::ScopeNarrower => "scope: narrow (half as long)",
-            Action::ScopeType => "scope: type one (A..B, last:24h)",
-            Action::ScopeReset => "scope: back to the finding's window",
-            Action::Reload => "reload this pane (others marked stale)",
-            Action::Copy => "copy the focused identifier (OSC 52)",
-            Action::CopyPath => "copy the path and the scope (OSC 52)",
-            Action::Export => "export this pane as Markdown",
+            Action::Jump => "jump to any ID or name",
+            Action::Events => "list the calls in scope",
+            Action::Find => "filter events / search",
+            Action::NextMatch => "next match",
+            Action::PrevMatch => "previous match",
+            Action::FailedOnly => "failed calls only / all",
+            Action::ScopeEarlier => "scope earlier",
+            Action::ScopeLater => "scope later",
+            Action::ScopeWider => "widen the scope",
+            Action::ScopeNarrower => "narrow the scope",
+            Action::ScopeType => "type a scope",
+            Action::ScopeReset => "scope: finding's window",
+            Action::Reload => "reload this pane",
+            Action::Copy => "copy the focused ID",
+            Action::CopyPath => "copy path and scope",
+            Action::Export => "export as Markdown",
             Action::Sync => "sync from AWS",
         }
     }
@@ -198,7 +198,7 @@ mod tests {
         let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
         for a in Action::ALL {
             assert_eq!(Action::from_name(a.name()), Some(a));
-            assert!(!a.description().is_empty());
+            assert!(!a.description().is_empty() && a.description().chars().count() <= 25);
         }
         names.sort_unstable();
         names.dedup();

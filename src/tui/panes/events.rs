@@ -59,7 +59,7 @@ pub fn list(doc: &mut Doc, page: &Page, d: &EventsData) {
             Col::flex("API", 10),
             Col::flex("service", 6),
             Col::flex("result", 6),
-            Col::id("IP", 9),
+            Col::fixed("IP"),
             Col::flex("user agent", 6),
         ],
         rows,

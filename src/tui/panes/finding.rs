@@ -141,7 +141,7 @@ pub fn doc(doc: &mut Doc, d: &FindingData) {
             Col::fixed("time"),
             Col::flex("API", 10),
             Col::fixed("result"),
-            Col::id("IP", 9),
+            Col::fixed("IP"),
             Col::flex("user agent", 8),
         ],
         rows,
