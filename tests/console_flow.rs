@@ -55,7 +55,10 @@ fn the_walkthrough_runs_from_the_finding_to_demorole1_and_back_with_the_same_sco
     let Some(View::Session(sso)) = actor.open.clone() else {
         panic!("the first row opens the actor's session: {actor:?}");
     };
-    assert!(h.screen(80, 24).contains("sara @ AWSReservedSSO_AdministratorAccess"));
+    assert!(
+        h.screen(80, 24)
+            .contains("sara @ AWSReservedSSO_AdministratorAccess")
+    );
 
     // Enter: sara's role session, same scope.
     h.act(Action::Open);
@@ -65,7 +68,11 @@ fn the_walkthrough_runs_from_the_finding_to_demorole1_and_back_with_the_same_sco
     assert_eq!(s.session.session_name, "sara");
     let mut apis = api_rows(&h);
     apis.sort();
-    assert_eq!(apis, ["AssumeRole", "StopLogging"], "exactly two APIs in scope");
+    assert_eq!(
+        apis,
+        ["AssumeRole", "StopLogging"],
+        "exactly two APIs in scope"
+    );
 
     // Enter on an API row lists those calls.
     h.focus("StopLogging", |f| {
@@ -89,16 +96,18 @@ fn the_walkthrough_runs_from_the_finding_to_demorole1_and_back_with_the_same_sco
     assert!(role_arn.contains("AWSReservedSSO_AdministratorAccess"));
     h.act(Action::Tab3);
     let screen = h.screen(80, 24);
-    assert!(screen.contains("Resources that assumed this role"), "{screen}");
+    assert!(
+        screen.contains("Resources that assumed this role"),
+        "{screen}"
+    );
     let Some(PageData::Role(r)) = &h.app.top().data else {
         panic!("role data");
     };
-    assert!(
-        r.interaction
-            .roles_assumed
-            .iter()
-            .any(|l| l.role_arn.as_deref().is_some_and(|a| a.ends_with("/DemoRole1")))
-    );
+    assert!(r.interaction.roles_assumed.iter().any(|l| {
+        l.role_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with("/DemoRole1"))
+    }));
     // The DemoRole1 session named sara, started from the SSO session.
     let demo_session = r
         .interaction
@@ -106,7 +115,9 @@ fn the_walkthrough_runs_from_the_finding_to_demorole1_and_back_with_the_same_sco
         .iter()
         .find(|l| {
             !l.own
-                && l.assumed_role.as_deref().is_some_and(|a| a.ends_with("/DemoRole1"))
+                && l.assumed_role
+                    .as_deref()
+                    .is_some_and(|a| a.ends_with("/DemoRole1"))
                 && l.session_name.as_deref() == Some("sara")
         })
         .and_then(|l| l.target.clone())
@@ -115,9 +126,19 @@ fn the_walkthrough_runs_from_the_finding_to_demorole1_and_back_with_the_same_sco
     h.act(Action::Open);
     assert_eq!(h.app.scope, Some(finding_hour()));
     let d = session_of(&h);
-    assert!(d.session.role_arn.as_deref().is_some_and(|a| a.ends_with("/DemoRole1")));
+    assert!(
+        d.session
+            .role_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with("/DemoRole1"))
+    );
     let a = d.activity.clone().expect("activity in scope");
-    let line = |api: &str| a.by_api.iter().find(|l| l.key.as_deref() == Some(api)).cloned();
+    let line = |api: &str| {
+        a.by_api
+            .iter()
+            .find(|l| l.key.as_deref() == Some(api))
+            .cloned()
+    };
     assert!(line("DescribeInstances").is_some_and(|l| l.ok > 0));
     assert!(line("RunInstances").is_some_and(|l| l.ok > 0));
     let attach = line("AttachRolePolicy").expect("AttachRolePolicy in scope");
@@ -150,7 +171,10 @@ fn the_walkthrough_runs_from_the_finding_to_demorole1_and_back_with_the_same_sco
             break;
         }
     }
-    assert_eq!(h.app.top().view, View::Finding(WALKTHROUGH_FINDING_ID.into()));
+    assert_eq!(
+        h.app.top().view,
+        View::Finding(WALKTHROUGH_FINDING_ID.into())
+    );
     assert_eq!(h.app.scope, Some(finding_hour()));
 }
 
@@ -181,7 +205,10 @@ fn scope_moves_reload_the_visible_pane_and_mark_the_rest_for_later() {
     assert_eq!(loads(&h), before + 4);
 
     // Typed: a range applies at once; `last:` goes through the worker.
-    h.prompt(Action::ScopeType, "2026-11-18T10:00:00Z..2026-11-18T16:00:00Z");
+    h.prompt(
+        Action::ScopeType,
+        "2026-11-18T10:00:00Z..2026-11-18T16:00:00Z",
+    );
     assert_eq!(
         h.app.scope,
         Some(Scope {
@@ -201,16 +228,35 @@ fn scope_moves_reload_the_visible_pane_and_mark_the_rest_for_later() {
     let finding_loads = h
         .requests
         .iter()
-        .filter(|r| matches!(r, Request::Load { view: View::Finding(_), .. }))
+        .filter(|r| {
+            matches!(
+                r,
+                Request::Load {
+                    view: View::Finding(_),
+                    ..
+                }
+            )
+        })
         .count();
     h.act(Action::Back);
     h.act(Action::Open);
     let after = h
         .requests
         .iter()
-        .filter(|r| matches!(r, Request::Load { view: View::Finding(_), .. }))
+        .filter(|r| {
+            matches!(
+                r,
+                Request::Load {
+                    view: View::Finding(_),
+                    ..
+                }
+            )
+        })
         .count();
-    assert_eq!(finding_loads, after, "the finding is not reloaded by scope moves");
+    assert_eq!(
+        finding_loads, after,
+        "the finding is not reloaded by scope moves"
+    );
     assert_eq!(h.app.top().loaded_scope, Some(hour));
 }
 
@@ -259,9 +305,17 @@ fn jump_resolves_through_the_one_resolver_and_lists_ambiguous_names() {
     assert_ne!(h.app.top().view, View::Home);
 
     h.prompt(Action::Jump, WALKTHROUGH_FINDING_ID);
-    assert_eq!(h.app.top().view, View::Finding(WALKTHROUGH_FINDING_ID.into()));
+    assert_eq!(
+        h.app.top().view,
+        View::Finding(WALKTHROUGH_FINDING_ID.into())
+    );
     h.prompt(Action::Jump, "no-such-thing-anywhere");
-    assert!(h.app.status.as_deref().is_some_and(|s| s.contains("nothing in the cache")));
+    assert!(
+        h.app
+            .status
+            .as_deref()
+            .is_some_and(|s| s.contains("nothing in the cache"))
+    );
 }
 
 #[test]
@@ -283,7 +337,13 @@ fn copy_export_and_sync_say_what_they_did() {
         panic!("export asks the shell");
     };
     assert!(stem.starts_with("session-"));
-    for want in ["## Overview", "## Chain", "StopLogging", "AssumeRole", "Scope: 2026-11-18 14:00–15:00 UTC"] {
+    for want in [
+        "## Overview",
+        "## Chain",
+        "StopLogging",
+        "AssumeRole",
+        "Scope: 2026-11-18 14:00–15:00 UTC",
+    ] {
         assert!(markdown.contains(want), "{want} in\n{markdown}");
     }
     // Events cite their IDs.
@@ -298,20 +358,34 @@ fn copy_export_and_sync_say_what_they_did() {
     let Some(PageData::Events(ev)) = &h.app.top().data else {
         panic!("events");
     };
-    assert!(markdown.contains(&format!("`{}`", ev.rows[0].event_id)), "{markdown}");
+    assert!(
+        markdown.contains(&format!("`{}`", ev.rows[0].event_id)),
+        "{markdown}"
+    );
     h.act(Action::Sync);
-    assert!(h.app.status.as_deref().is_some_and(|s| s.contains("not available yet")));
+    assert!(
+        h.app
+            .status
+            .as_deref()
+            .is_some_and(|s| s.contains("not available yet"))
+    );
 }
 
 #[test]
 fn the_event_viewer_shows_the_record_and_finds_text_in_it() {
     let mut h = Harness::demo(View::Finding(WALKTHROUGH_FINDING_ID.into()));
-    h.focus("an evidence event", |f| matches!(f.open, Some(View::Event(_))));
+    h.focus("an evidence event", |f| {
+        matches!(f.open, Some(View::Event(_)))
+    });
     h.act(Action::Open);
     let Some(PageData::Event(rec)) = h.app.top().data.clone() else {
         panic!("the event viewer");
     };
-    assert!(rec.lines.iter().any(|l| l.contains("\"eventName\": \"StopLogging\"")));
+    assert!(
+        rec.lines
+            .iter()
+            .any(|l| l.contains("\"eventName\": \"StopLogging\""))
+    );
     h.prompt(Action::Find, "userAgent");
     let sel = h.app.top().sel;
     assert!(rec.lines[sel].contains("userAgent"));
@@ -325,7 +399,10 @@ fn an_events_filter_is_typed_and_shown() {
         of: Target::account("111122223333"),
         filter: EventFilter::default(),
     });
-    assert!(h.app.scope.is_some(), "the default scope came with the answer");
+    assert!(
+        h.app.scope.is_some(),
+        "the default scope came with the answer"
+    );
     h.prompt(Action::Find, "api=AssumeRole");
     let View::Events { filter, .. } = &h.app.top().view else {
         panic!("events");

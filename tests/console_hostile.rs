@@ -14,7 +14,8 @@ use rolecall::model::Target;
 use rolecall::store::Store;
 use rolecall::tui::{Action, Theme, View, render};
 
-const EVIL: &str = "x\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{85}\u{202e}gpj.exe";
+const EVIL: &str =
+    "x\u{1b}[2J\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZXZpbA==\u{7}\u{9b}31m\u{85}\u{202e}gpj.exe";
 
 fn fixture(dir: &std::path::Path) -> std::path::PathBuf {
     let ct = serde_json::json!({"Records": [
@@ -99,9 +100,14 @@ fn check(h: &Harness, what: &str) {
         let mut app = h.app.clone();
         app.update(rolecall::tui::Msg::Resize(w, hh));
         let mut t = Terminal::new(ratatui::backend::TestBackend::new(w, hh)).expect("t");
-        t.draw(|f| render::draw(f, &app, Theme { color: true })).expect("draw");
+        t.draw(|f| render::draw(f, &app, Theme { color: true }))
+            .expect("draw");
         for cell in t.backend().buffer().content() {
-            assert!(!has_control(cell.symbol()), "{what}: a control in a cell: {:?}", cell.symbol());
+            assert!(
+                !has_control(cell.symbol()),
+                "{what}: a control in a cell: {:?}",
+                cell.symbol()
+            );
         }
         // The bytes a real terminal would get.
         let sink = Sink::default();
@@ -114,11 +120,19 @@ fn check(h: &Harness, what: &str) {
         )
         .expect("t");
         sink.0.lock().expect("lock").clear();
-        t.draw(|f| render::draw(f, &app, Theme { color: true })).expect("draw");
+        t.draw(|f| render::draw(f, &app, Theme { color: true }))
+            .expect("draw");
         drop(t);
         let bytes = String::from_utf8_lossy(&sink.0.lock().expect("lock")).to_string();
         assert!(bytes.len() > 200, "{what}: the frame was written");
-        for bad in ["\u{1b}[2J", "\u{1b}]", "\u{7}", "\u{9b}", "\u{85}", "\u{202e}"] {
+        for bad in [
+            "\u{1b}[2J",
+            "\u{1b}]",
+            "\u{7}",
+            "\u{9b}",
+            "\u{85}",
+            "\u{202e}",
+        ] {
             assert!(!bytes.contains(bad), "{what}: {bad:?} reached the terminal");
         }
     }
@@ -132,7 +146,10 @@ fn hostile_strings_render_inert_in_every_pane() {
     let mut h = open(View::Home);
     check(&h, "home");
     let evil_seen = h.screen(160, 48);
-    assert!(evil_seen.contains("\\u{1b}[2J"), "the escape is shown, visibly:\n{evil_seen}");
+    assert!(
+        evil_seen.contains("\\u{1b}[2J"),
+        "the escape is shown, visibly:\n{evil_seen}"
+    );
     h.act(Action::Open);
     check(&h, "finding");
     let session = format!("AROAEXAMPLEEVILROLE1:{EVIL}");

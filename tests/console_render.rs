@@ -41,7 +41,10 @@ fn home_on_an_empty_cache_says_how_to_fill_it() {
 
 #[test]
 fn finding() {
-    snap("finding", &Harness::demo(View::Finding(WALKTHROUGH_FINDING_ID.into())));
+    snap(
+        "finding",
+        &Harness::demo(View::Finding(WALKTHROUGH_FINDING_ID.into())),
+    );
 }
 
 #[test]
@@ -88,7 +91,11 @@ fn pivots() {
     let mut h = session_harness();
     h.act(Action::Down);
     h.act(Action::Open);
-    assert!(matches!(h.app.top().view, View::Profile(_)), "{:?}", h.app.top().view);
+    assert!(
+        matches!(h.app.top().view, View::Profile(_)),
+        "{:?}",
+        h.app.top().view
+    );
     snap("profile_saml_user", &h);
 }
 
@@ -110,7 +117,11 @@ fn help_is_generated_from_the_keymap() {
     h.act(Action::Help);
     let s = h.screen(80, 24);
     for a in Action::ALL {
-        assert!(s.contains(a.description()), "{} missing from help:\n{s}", a.name());
+        assert!(
+            s.contains(a.description()),
+            "{} missing from help:\n{s}",
+            a.name()
+        );
     }
     snap("help", &h);
 }

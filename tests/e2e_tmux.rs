@@ -16,7 +16,9 @@ struct Session(String);
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.0]).output();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
     }
 }
 
@@ -47,7 +49,10 @@ impl Session {
 }
 
 fn tmux_present() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -68,7 +73,11 @@ fn the_walkthrough_in_a_real_terminal_at_80_by_24() {
         .env("NO_COLOR", "1")
         .output()
         .expect("demo runs");
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     let name = format!("rolecall-e2e-{}", std::process::id());
     let cmd = format!(
         "cd {} && TERM=xterm-256color ROLECALL_EXPORT_DIR={} {} --db {} demo; echo CONSOLE-EXITED; sleep 30",
@@ -78,45 +87,91 @@ fn the_walkthrough_in_a_real_terminal_at_80_by_24() {
         shell_quote(&db)
     );
     let out = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "80", "-y", "24", &cmd])
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &cmd,
+        ])
         .output()
         .expect("tmux new-session");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = Session(name);
     let long = Duration::from_secs(60);
 
     let screen = s.wait_for(
         "the finding",
-        &["Stealth:IAMUser/CloudTrailLoggingDisabled", "▶session  sara @ AWSReservedSSO", "scope 2026-11-18 14:00–15:00 UTC"],
+        &[
+            "Stealth:IAMUser/CloudTrailLoggingDisabled",
+            "▶session  sara @ AWSReservedSSO",
+            "scope 2026-11-18 14:00–15:00 UTC",
+        ],
         long,
     );
-    assert!(screen.contains("⏎ open"), "the footer names the keys:\n{screen}");
+    assert!(
+        screen.contains("⏎ open"),
+        "the footer names the keys:\n{screen}"
+    );
 
     s.keys(&["Enter"]);
     s.wait_for(
         "sara's role session",
-        &["[1 Overview]", "StopLogging", "AssumeRole", "✓ observed by SAMLUser sara", "scope 2026-11-18 14:00–15:00 UTC"],
+        &[
+            "[1 Overview]",
+            "StopLogging",
+            "AssumeRole",
+            "✓ observed by SAMLUser sara",
+            "scope 2026-11-18 14:00–15:00 UTC",
+        ],
         long,
     );
 
     s.keys(&["g", "Enter"]);
-    s.wait_for("the SSO role", &["role 111122223333:role/", "[1 Overview]"], long);
+    s.wait_for(
+        "the SSO role",
+        &["role 111122223333:role/", "[1 Overview]"],
+        long,
+    );
     s.keys(&["3"]);
     s.wait_for(
         "resource interaction",
-        &["Resources that assumed this role", "Roles this role assumed", "DemoRole1", "Sessions involved"],
+        &[
+            "Resources that assumed this role",
+            "Roles this role assumed",
+            "DemoRole1",
+            "Sessions involved",
+        ],
         long,
     );
 
     s.keys(&["G", "Enter"]);
     s.wait_for(
         "DemoRole1's session",
-        &["sara · DemoRole1", "DescribeInstances", "RunInstances", "AttachRolePolicy", "✗ 3"],
+        &[
+            "sara · DemoRole1",
+            "DescribeInstances",
+            "RunInstances",
+            "AttachRolePolicy",
+            "✗ 3",
+        ],
         long,
     );
 
     s.keys(&["4"]);
-    s.wait_for("its chain", &["SAMLUser sara", "◀ here", "AttachRolePolicy AccessDenied"], long);
+    s.wait_for(
+        "its chain",
+        &["SAMLUser sara", "◀ here", "AttachRolePolicy AccessDenied"],
+        long,
+    );
 
     s.keys(&["x"]);
     let screen = s.wait_for("export", &["exported to"], long);
@@ -125,13 +180,19 @@ fn the_walkthrough_in_a_real_terminal_at_80_by_24() {
     s.keys(&["Escape", "Escape", "Escape"]);
     s.wait_for(
         "back on the finding, same scope",
-        &["▶session  sara @ AWSReservedSSO", "scope 2026-11-18 14:00–15:00 UTC"],
+        &[
+            "▶session  sara @ AWSReservedSSO",
+            "scope 2026-11-18 14:00–15:00 UTC",
+        ],
         long,
     );
 
     s.keys(&["q"]);
     let screen = s.wait_for("quit", &["CONSOLE-EXITED"], long);
-    assert!(!screen.contains("[1 Overview]"), "the terminal was restored:\n{screen}");
+    assert!(
+        !screen.contains("[1 Overview]"),
+        "the terminal was restored:\n{screen}"
+    );
 }
 
 fn shell_quote(p: &Path) -> String {

@@ -90,7 +90,10 @@ impl PromptKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
-    Prompt { kind: PromptKind, text: String },
+    Prompt {
+        kind: PromptKind,
+        text: String,
+    },
     /// An ambiguous jump: the user picks.
     Pick {
         input: String,

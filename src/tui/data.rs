@@ -85,13 +85,12 @@ pub fn load(conn: &Connection, view: &View, scope: Scope) -> analysis::Result<Op
         View::Profile(t) => {
             analysis::build_profile(conn, t, scope)?.map(|p| PageData::Profile(Box::new(p)))
         }
-        View::Events { of, filter } => load_events(conn, of, scope, filter, None)?
-            .map(|p| {
-                PageData::Events(Box::new(EventsData {
-                    rows: p.rows,
-                    next: p.next,
-                }))
-            }),
+        View::Events { of, filter } => load_events(conn, of, scope, filter, None)?.map(|p| {
+            PageData::Events(Box::new(EventsData {
+                rows: p.rows,
+                next: p.next,
+            }))
+        }),
         View::Event(id) => analysis::load_event_record(conn, id)?.map(|json| {
             PageData::Event(Box::new(EventRecord {
                 event_id: id.clone(),

@@ -122,9 +122,15 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Part {
     /// A line; focusable when `focus` is set.
-    Line { segs: Vec<Seg>, focus: Option<Focus> },
+    Line {
+        segs: Vec<Seg>,
+        focus: Option<Focus>,
+    },
     /// `─ Title ─────── note ─`.
-    Heading { title: String, note: String },
+    Heading {
+        title: String,
+        note: String,
+    },
     Table {
         cols: Vec<Col>,
         rows: Vec<Row>,
@@ -175,9 +181,7 @@ impl Doc {
         let mut out = Vec::new();
         for p in &self.parts {
             match p {
-                Part::Line {
-                    focus: Some(f), ..
-                } => out.push(f),
+                Part::Line { focus: Some(f), .. } => out.push(f),
                 Part::Table { rows, .. } => {
                     out.extend(rows.iter().filter_map(|r| r.focus.as_ref()));
                 }

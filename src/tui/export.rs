@@ -90,7 +90,9 @@ fn write_doc(out: &mut String, doc: &Doc) {
             }
             Part::Chart(v) => {
                 out.push_str("\n### API calls per bucket (non-empty buckets)\n\n");
-                out.push_str("| bucket start (UTC) | ok | failed | in scope |\n|---|---|---|---|\n");
+                out.push_str(
+                    "| bucket start (UTC) | ok | failed | in scope |\n|---|---|---|---|\n",
+                );
                 for p in v.series.iter().filter(|p| p.ok + p.failed > 0) {
                     out.push_str(&format!(
                         "| {} | {} | {} | {} |\n",
@@ -101,7 +103,9 @@ fn write_doc(out: &mut String, doc: &Doc) {
                     ));
                 }
                 match (v.baseline_per_bucket, &v.baseline_note) {
-                    (Some(b), _) => out.push_str(&format!("\nBaseline: {b:.2} calls per bucket.\n\n")),
+                    (Some(b), _) => {
+                        out.push_str(&format!("\nBaseline: {b:.2} calls per bucket.\n\n"))
+                    }
                     (None, Some(n)) => out.push_str(&format!("\nBaseline: {}.\n\n", cell(n))),
                     _ => out.push('\n'),
                 }

@@ -245,18 +245,24 @@ impl Keymap {
             let action = Action::from_name(name.get_ref()).ok_or_else(|| {
                 bad(
                     name.span(),
-                    format!("unknown action {:?} (see `?` in the console)", name.get_ref()),
+                    format!(
+                        "unknown action {:?} (see `?` in the console)",
+                        name.get_ref()
+                    ),
                 )
             })?;
             let mut parsed = Vec::new();
             for k in keys.get_ref() {
-                let key = Key::parse(k.get_ref()).ok_or_else(|| {
-                    bad(k.span(), format!("unknown key {:?}", k.get_ref()))
-                })?;
+                let key = Key::parse(k.get_ref())
+                    .ok_or_else(|| bad(k.span(), format!("unknown key {:?}", k.get_ref())))?;
                 if let Some((other, _)) = given.get(&key).filter(|(a, _)| *a != action) {
                     return Err(bad(
                         k.span(),
-                        format!("key {key} is given to both {} and {}", other.name(), action.name()),
+                        format!(
+                            "key {key} is given to both {} and {}",
+                            other.name(),
+                            action.name()
+                        ),
                     ));
                 }
                 given.insert(key, (action, k.span()));
@@ -293,7 +299,10 @@ impl Keymap {
 
     /// The first key of an action as text (`""` when unbound).
     pub fn key_text(&self, a: Action) -> String {
-        self.keys(a).first().map(ToString::to_string).unwrap_or_default()
+        self.keys(a)
+            .first()
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
 }
 
@@ -357,7 +366,10 @@ mod tests {
         m.overlay("user.toml", "quit = [\"Q\"]\nexport = [\"q\"]\n")
             .expect("valid");
         let none = KeyModifiers::NONE;
-        assert_eq!(m.action(&ev(KeyCode::Char('q'), none)), Some(Action::Export));
+        assert_eq!(
+            m.action(&ev(KeyCode::Char('q'), none)),
+            Some(Action::Export)
+        );
         assert_eq!(m.action(&ev(KeyCode::Char('Q'), none)), Some(Action::Quit));
         assert_eq!(m.action(&ev(KeyCode::Char('x'), none)), None);
         assert_eq!(m.key_text(Action::Open), "⏎");
@@ -394,7 +406,10 @@ mod tests {
     fn keys_read_back_as_their_spelling() {
         for s in ["q", "G", "?", "ctrl-d", "alt-x", "f5", "space", "pagedown"] {
             let k = Key::parse(s).expect(s);
-            assert_eq!(Key::parse(&k.to_string().replace("pgdn", "pagedown")), Some(k));
+            assert_eq!(
+                Key::parse(&k.to_string().replace("pgdn", "pagedown")),
+                Some(k)
+            );
         }
         assert_eq!(Key::parse("f13"), None);
         assert_eq!(Key::parse("ctrl-"), None);

@@ -85,6 +85,9 @@ pub enum Request {
     /// Put text on the clipboard with OSC 52 (shell).
     Copy(String),
     /// Write a Markdown export (shell).
-    Export { stem: String, markdown: String },
+    Export {
+        stem: String,
+        markdown: String,
+    },
     Quit,
 }

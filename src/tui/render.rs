@@ -59,7 +59,10 @@ pub fn draw(f: &mut Frame, app: &App, theme: Theme) {
 
 fn too_small(f: &mut Frame, area: Rect, theme: Theme) {
     let text = vec![
-        Line::from(Span::styled("rolecall needs 80×24", theme.style(Class::Strong))),
+        Line::from(Span::styled(
+            "rolecall needs 80×24",
+            theme.style(Class::Strong),
+        )),
         Line::from(format!("this terminal is {}×{}", area.width, area.height)),
         Line::from("enlarge it, or q to quit"),
     ];
@@ -170,7 +173,12 @@ fn body(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     } else {
         0
     };
-    let mut lines: Vec<Line> = laid.into_iter().skip(offset).take(h).map(|l| l.line).collect();
+    let mut lines: Vec<Line> = laid
+        .into_iter()
+        .skip(offset)
+        .take(h)
+        .map(|l| l.line)
+        .collect();
     if offset > 0 {
         if let Some(first) = lines.first_mut() {
             *first = Line::from(Span::styled(
@@ -205,7 +213,10 @@ fn footer(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     if let Some(status) = &app.status {
         let job = job_text(app);
         let line = Line::from(vec![
-            Span::styled(format!(" {}", fit(status, w.saturating_sub(2 + width(&job)))), theme.style(Class::Warn)),
+            Span::styled(
+                format!(" {}", fit(status, w.saturating_sub(2 + width(&job)))),
+                theme.style(Class::Warn),
+            ),
             Span::styled(job, theme.style(Class::Dim)),
         ]);
         f.render_widget(Paragraph::new(line), area);

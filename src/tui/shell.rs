@@ -70,13 +70,19 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
         std::thread::Builder::new()
             .name("rolecall-worker".into())
             .spawn(move || {
-                worker::run(db, req_rx, Box::new(move |m| tx.send(Input::Msg(m)).is_ok()))
+                worker::run(
+                    db,
+                    req_rx,
+                    Box::new(move |m| tx.send(Input::Msg(m)).is_ok()),
+                )
             })
             .context("starting the worker")?;
     }
-    let mut signals =
-        signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP])
-            .context("installing signal handlers")?;
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ])
+    .context("installing signal handlers")?;
     {
         let tx = tx.clone();
         std::thread::spawn(move || {
@@ -234,7 +240,8 @@ fn write_export(dir: &Path, stem: &str, markdown: &str) -> Result<PathBuf, Strin
         }
         match opts.open(&path) {
             Ok(mut f) => {
-                f.write_all(markdown.as_bytes()).map_err(|e| e.to_string())?;
+                f.write_all(markdown.as_bytes())
+                    .map_err(|e| e.to_string())?;
                 return Ok(std::fs::canonicalize(&path).unwrap_or(path));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

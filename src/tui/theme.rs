@@ -60,7 +60,9 @@ impl Theme {
     /// The scope's columns in the chart.
     pub fn scope(self) -> Style {
         if self.color {
-            Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD)
         } else {
             Style::default().add_modifier(Modifier::BOLD)
         }

@@ -18,18 +18,16 @@ pub enum View {
     /// IP address.
     Profile(Target),
     /// The calls behind a count.
-    Events { of: Target, filter: EventFilter },
+    Events {
+        of: Target,
+        filter: EventFilter,
+    },
     /// One event's original record.
     Event(String),
 }
 
 /// The tabs of a role session.
-pub const SESSION_TABS: [&str; 4] = [
-    "Overview",
-    "New behavior",
-    "Resource interaction",
-    "Chain",
-];
+pub const SESSION_TABS: [&str; 4] = ["Overview", "New behavior", "Resource interaction", "Chain"];
 /// The tabs of a role.
 pub const ROLE_TABS: [&str; 3] = ["Overview", "New behavior", "Resource interaction"];
 
@@ -114,7 +112,13 @@ impl View {
         };
         let id: String = id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(48)
             .collect();
         if id.is_empty() {

@@ -56,7 +56,11 @@ pub struct Harness {
 impl Harness {
     /// A console opened on `view` of the demo cache.
     pub fn demo(view: View) -> Harness {
-        Harness::on(Store::open_read_only(&demo().db).expect("read-only"), view, None)
+        Harness::on(
+            Store::open_read_only(&demo().db).expect("read-only"),
+            view,
+            None,
+        )
     }
 
     /// A console on any store.

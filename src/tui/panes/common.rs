@@ -45,8 +45,16 @@ pub fn breakdown_cols(by: By) -> Vec<Col> {
             Col::num("ok"),
             Col::num("failed"),
         ],
-        By::Ip => vec![Col::id("IP address", 12), Col::num("ok"), Col::num("failed")],
-        By::Key => vec![Col::id("access key", 12), Col::num("ok"), Col::num("failed")],
+        By::Ip => vec![
+            Col::id("IP address", 12),
+            Col::num("ok"),
+            Col::num("failed"),
+        ],
+        By::Key => vec![
+            Col::id("access key", 12),
+            Col::num("ok"),
+            Col::num("failed"),
+        ],
     }
 }
 

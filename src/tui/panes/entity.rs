@@ -55,7 +55,11 @@ pub fn role(doc: &mut Doc, d: &RoleData, tab: usize, _scope: Option<Scope>) {
                     "No calls in the scope.",
                 );
                 doc.heading("By API method", "");
-                doc.table(breakdown_cols(By::Api), breakdown_rows(&a.by_api, By::Api, &of), "-");
+                doc.table(
+                    breakdown_cols(By::Api),
+                    breakdown_rows(&a.by_api, By::Api, &of),
+                    "-",
+                );
                 doc.heading("By IP address", "");
                 doc.table(
                     breakdown_cols(By::Ip),
@@ -77,7 +81,10 @@ fn interaction(doc: &mut Doc, d: &RoleData) {
         .iter()
         .map(|l| Row {
             cells: vec![
-                seg(assumer_brief(&l.assumer), evidence_class(l.assumer.evidence)),
+                seg(
+                    assumer_brief(&l.assumer),
+                    evidence_class(l.assumer.evidence),
+                ),
                 seg(l.assumer.kind.as_str(), Class::Dim),
                 seg(opt(l.assumer.account_id.as_deref()), Class::Dim),
                 seg(day(l.first_seen), Class::Dim),
@@ -158,7 +165,10 @@ fn interaction(doc: &mut Doc, d: &RoleData) {
                         .unwrap_or_else(|| "-".into()),
                     Class::Plain,
                 ),
-                seg(assumer_brief(&l.assumed_by), evidence_class(l.assumed_by.evidence)),
+                seg(
+                    assumer_brief(&l.assumed_by),
+                    evidence_class(l.assumed_by.evidence),
+                ),
                 seg(day(l.start), Class::Dim),
                 seg(day(l.end), Class::Dim),
             ],

@@ -1,7 +1,6 @@
 //! Events: the calls behind a count (newest first, paged, filtered), and the viewer of one
 //! event's original record.
 
-
 use crate::present::{opt, result_mark, safe, target_text};
 
 use super::super::app::{Page, filter_text};
@@ -69,7 +68,10 @@ pub fn list(doc: &mut Doc, page: &Page, d: &EventsData) {
     if page.loading_more {
         doc.text(format!("{n} shown, loading more…"), Class::Dim);
     } else if d.next.is_some() {
-        doc.text(format!("{n} shown; more below (↓ at the end loads them)"), Class::Dim);
+        doc.text(
+            format!("{n} shown; more below (↓ at the end loads them)"),
+            Class::Dim,
+        );
     } else if n > 0 {
         doc.text(format!("{n} calls, all shown"), Class::Dim);
     }
@@ -90,13 +92,19 @@ pub fn record(doc: &mut Doc, r: &EventRecord, search: Option<&str>) {
         );
     }
     if r.lines.is_empty() {
-        doc.text(format!("event {}: empty record", safe(&r.event_id)), Class::Dim);
+        doc.text(
+            format!("event {}: empty record", safe(&r.event_id)),
+            Class::Dim,
+        );
     }
 }
 
 /// The value on a JSON line (`"key": "value",` → `value`), for `y`.
 fn value_of(line: &str) -> String {
     let v = line.split_once("\": ").map_or(line, |(_, v)| v).trim();
-    let v = v.trim_end_matches(',').trim_end_matches('{').trim_end_matches('[');
+    let v = v
+        .trim_end_matches(',')
+        .trim_end_matches('{')
+        .trim_end_matches('[');
     v.trim().trim_matches('"').to_string()
 }

@@ -45,9 +45,15 @@ pub fn doc(doc: &mut Doc, d: &FindingData) {
                 vec![
                     seg("session  ", Class::Label),
                     seg(format!("{} @ {role}", safe(&s.session_name)), Class::Strong),
-                    seg(format!("  {}", evidence_mark(s.assumed_by.evidence)), evidence_class(s.assumed_by.evidence)),
+                    seg(
+                        format!("  {}", evidence_mark(s.assumed_by.evidence)),
+                        evidence_class(s.assumed_by.evidence),
+                    ),
                 ],
-                Focus::to(View::Session(s.principal_id.clone()), s.principal_id.clone()),
+                Focus::to(
+                    View::Session(s.principal_id.clone()),
+                    s.principal_id.clone(),
+                ),
             );
             doc.focus_line(
                 vec![
@@ -118,7 +124,10 @@ pub fn doc(doc: &mut Doc, d: &FindingData) {
     if let Some(api) = &f.api {
         doc.text(format!("API      {}", safe(api)), Class::Plain);
     }
-    doc.heading("Evidence", "the actor's calls of this API in the finding's window");
+    doc.heading(
+        "Evidence",
+        "the actor's calls of this API in the finding's window",
+    );
     let rows = d
         .evidence
         .iter()
@@ -128,7 +137,11 @@ pub fn doc(doc: &mut Doc, d: &FindingData) {
                 seg(safe(&e.event_name), Class::Plain),
                 seg(
                     result_mark(e.error_code.is_some()),
-                    if e.error_code.is_some() { Class::Failed } else { Class::Ok },
+                    if e.error_code.is_some() {
+                        Class::Failed
+                    } else {
+                        Class::Ok
+                    },
                 ),
                 seg(opt(e.source_ip.as_deref()), Class::Plain),
                 seg(opt(e.user_agent.as_deref()), Class::Dim),

@@ -51,10 +51,18 @@ pub fn doc(doc: &mut Doc, h: &Home) {
         .map(|s| format!("calls in {}", scope_text(&s)))
         .unwrap_or_default();
     doc.heading("Most active role sessions", within.clone());
-    doc.table(session_cols(), sessions(&h.busiest), "No calls in the last day of the data.");
+    doc.table(
+        session_cols(),
+        sessions(&h.busiest),
+        "No calls in the last day of the data.",
+    );
     doc.heading("Most failing role sessions", within);
     let failing: Vec<RoleSession> = h.failing.iter().filter(|s| s.failed > 0).cloned().collect();
-    doc.table(session_cols(), sessions(&failing), "No failed calls in the last day of the data.");
+    doc.table(
+        session_cols(),
+        sessions(&failing),
+        "No failed calls in the last day of the data.",
+    );
     doc.heading("Coverage", "");
     doc.line(vec![
         seg(format!("{} events", c.events), Class::Strong),
@@ -127,7 +135,10 @@ fn sessions(list: &[RoleSession]) -> Vec<Row> {
                 seg(s.events.to_string(), Class::Ok),
                 failed_cell(s.failed),
             ],
-            focus: Focus::to(View::Session(s.principal_id.clone()), s.principal_id.clone()),
+            focus: Focus::to(
+                View::Session(s.principal_id.clone()),
+                s.principal_id.clone(),
+            ),
         })
         .collect()
 }

@@ -95,7 +95,10 @@ fn overview(doc: &mut Doc, d: &SessionData) {
         }
         None => doc.text("No calls of this session are rolled up.", Class::Dim),
     }
-    doc.heading("Issuances in scope", format!("{} all time", d.session.issuances));
+    doc.heading(
+        "Issuances in scope",
+        format!("{} all time", d.session.issuances),
+    );
     let rows = d
         .issuances
         .iter()
@@ -109,7 +112,10 @@ fn overview(doc: &mut Doc, d: &SessionData) {
                     Class::Plain,
                 ),
                 seg(when(i.issuance.issued_ms), Class::Dim),
-                seg(i.expires_at.map(when).unwrap_or_else(|| "-".into()), Class::Dim),
+                seg(
+                    i.expires_at.map(when).unwrap_or_else(|| "-".into()),
+                    Class::Dim,
+                ),
                 seg(opt(i.source_ip.as_deref()), Class::Plain),
                 seg(evidence_mark(i.evidence), evidence_class(i.evidence)),
             ],
@@ -144,7 +150,11 @@ fn overview(doc: &mut Doc, d: &SessionData) {
         })
         .collect();
     doc.table(
-        vec![Col::num("sev"), Col::flex("type", 20), Col::fixed("last seen")],
+        vec![
+            Col::num("sev"),
+            Col::flex("type", 20),
+            Col::fixed("last seen"),
+        ],
         rows,
         "None.",
     );
@@ -170,7 +180,10 @@ pub fn new_behavior(doc: &mut Doc) {
 
 fn interaction(doc: &mut Doc, d: &SessionData) {
     let s = &d.session;
-    doc.heading("Who started this session", format!("{} issuances", s.issuances));
+    doc.heading(
+        "Who started this session",
+        format!("{} issuances", s.issuances),
+    );
     let mut assumers: Vec<&crate::model::Assumer> = vec![&s.assumed_by];
     for i in &d.issuances {
         if !assumers
@@ -195,7 +208,11 @@ fn interaction(doc: &mut Doc, d: &SessionData) {
         })
         .collect();
     doc.table(
-        vec![Col::flex("assumed by", 16), Col::fixed("via"), Col::fixed("account")],
+        vec![
+            Col::flex("assumed by", 16),
+            Col::fixed("via"),
+            Col::fixed("account"),
+        ],
         rows,
         "-",
     );
@@ -203,7 +220,11 @@ fn interaction(doc: &mut Doc, d: &SessionData) {
         "Sessions started from this session",
         format!("{} (all time)", d.started.len()),
     );
-    doc.table(started_cols(), started_rows(&d.started), "None: it assumed no role.");
+    doc.table(
+        started_cols(),
+        started_rows(&d.started),
+        "None: it assumed no role.",
+    );
 }
 
 fn started_cols() -> Vec<Col> {
@@ -230,22 +251,15 @@ fn started_rows(list: &[crate::analysis::StartedLine]) -> Vec<Row> {
                     seg(format!("{role}{cross}"), Class::Plain),
                     seg(opt(l.session_name.as_deref()), Class::Plain),
                     if l.failed {
-                        seg(
-                            format!("✗ {}", opt(l.error_code.as_deref())),
-                            Class::Failed,
-                        )
+                        seg(format!("✗ {}", opt(l.error_code.as_deref())), Class::Failed)
                     } else {
                         seg("✓ ok", Class::Ok)
                     },
                 ],
-                focus: l
-                    .target
-                    .as_ref()
-                    .or(l.role.as_ref())
-                    .map(|t| Focus {
-                        open: Some(View::of(t)),
-                        copy: Some(t.id_text()),
-                    }),
+                focus: l.target.as_ref().or(l.role.as_ref()).map(|t| Focus {
+                    open: Some(View::of(t)),
+                    copy: Some(t.id_text()),
+                }),
             }
         })
         .collect()
@@ -253,7 +267,10 @@ fn started_rows(list: &[crate::analysis::StartedLine]) -> Vec<Row> {
 
 fn chain(doc: &mut Doc, d: &SessionData, scope: Option<Scope>) {
     let Some(cv) = &d.chain else {
-        doc.text("No chain: the cache holds no issuance of this session.", Class::Dim);
+        doc.text(
+            "No chain: the cache holds no issuance of this session.",
+            Class::Dim,
+        );
         return;
     };
     let c = &cv.chain;
@@ -274,9 +291,16 @@ fn chain(doc: &mut Doc, d: &SessionData, scope: Option<Scope>) {
         );
         doc.line(vec![
             seg(how, Class::Dim),
-            seg(format!("  {}", evidence_mark(h.evidence)), evidence_class(h.evidence)),
             seg(
-                if h.cross_account { "  ⇄ cross-account" } else { "" },
+                format!("  {}", evidence_mark(h.evidence)),
+                evidence_class(h.evidence),
+            ),
+            seg(
+                if h.cross_account {
+                    "  ⇄ cross-account"
+                } else {
+                    ""
+                },
                 Class::Warn,
             ),
         ]);
@@ -290,7 +314,10 @@ fn chain(doc: &mut Doc, d: &SessionData, scope: Option<Scope>) {
         doc.focus_line(
             vec![
                 seg(role, Class::Strong),
-                seg(format!("  session {}", opt(h.session_name.as_deref())), Class::Plain),
+                seg(
+                    format!("  session {}", opt(h.session_name.as_deref())),
+                    Class::Plain,
+                ),
                 seg(here, Class::Label),
             ],
             h.principal_id.as_ref().map(|p| Focus {
@@ -320,7 +347,9 @@ fn chain(doc: &mut Doc, d: &SessionData, scope: Option<Scope>) {
             doc.line(segs);
         }
     }
-    let within = scope.map(|s| crate::present::scope_text(&s)).unwrap_or_default();
+    let within = scope
+        .map(|s| crate::present::scope_text(&s))
+        .unwrap_or_default();
     doc.heading("Started from this session in scope", within);
     doc.table(
         started_cols(),

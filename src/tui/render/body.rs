@@ -173,7 +173,11 @@ fn table_line(cols: &[Col], widths: &[usize], cells: &[Seg], theme: Theme) -> Ve
     for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
         let s = cells.get(i);
         let text = s.map(|s| s.text.as_str()).unwrap_or("");
-        let cut = if c.middle { fit_middle(text, *w) } else { fit(text, *w) };
+        let cut = if c.middle {
+            fit_middle(text, *w)
+        } else {
+            fit(text, *w)
+        };
         let pad = w.saturating_sub(width(&cut));
         let cell = if c.right {
             format!("{}{cut}", " ".repeat(pad))

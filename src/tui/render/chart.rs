@@ -55,7 +55,9 @@ pub fn lines(v: &Volume, w: usize, theme: Theme) -> Vec<Line<'static>> {
                 0
             };
             let hf_cells = if p.failed > 0 {
-                (((p.failed as f64) / max * levels).ceil() as usize).div_ceil(8).max(1)
+                (((p.failed as f64) / max * levels).ceil() as usize)
+                    .div_ceil(8)
+                    .max(1)
             } else {
                 0
             };

@@ -20,7 +20,12 @@ pub fn help(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let items: Vec<(String, &str)> = Action::ALL
         .iter()
         .map(|a| {
-            let keys: Vec<String> = app.keymap.keys(*a).iter().map(ToString::to_string).collect();
+            let keys: Vec<String> = app
+                .keymap
+                .keys(*a)
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             (keys.join(" "), a.description())
         })
         .collect();
@@ -51,7 +56,10 @@ pub fn help(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
 
 /// The candidates of an ambiguous jump.
 pub fn pick(f: &mut Frame, area: Rect, candidates: &[Candidate], sel: usize, theme: Theme) {
-    let n = candidates.len().min(usize::from(area.height).saturating_sub(4)).max(1);
+    let n = candidates
+        .len()
+        .min(usize::from(area.height).saturating_sub(4))
+        .max(1);
     let h = (n + 2) as u16;
     let rect = Rect {
         x: area.x + 2,
