@@ -7,14 +7,19 @@
 mod activity;
 mod assumer;
 mod chain;
+mod chain_view;
+mod events;
 mod findings;
+mod home;
 pub mod link;
+mod profile;
 mod refresh;
 mod resolve;
 mod role;
 mod scope;
 mod sessions;
 mod started;
+mod volume;
 
 pub use activity::{
     Activity, ActivityEntity, Baseline, BreakdownLine, SeriesPoint, build_activity,
@@ -24,7 +29,11 @@ pub use chain::{
     build_chain, chain_of_actor, chain_of_call, chain_of_issuance, chain_of_issuance_ref,
     chain_of_session, chain_of_target, issuing_event_id,
 };
-pub use findings::{FindingView, build_finding, build_findings};
+pub use chain_view::{ChainView, HopCounts, build_chain_view};
+pub use events::{EventCursor, EventFilter, EventPage, EventRow, build_events, load_event_record};
+pub use findings::{FindingView, build_finding, build_findings, build_findings_of};
+pub use home::{Coverage, Home, build_home};
+pub use profile::{CallerLine, Profile, ProfileSession, build_profile};
 pub use refresh::{RefreshReport, refresh};
 pub use resolve::{Candidate, Resolution, resolve, target_of_principal};
 pub use role::{AssumedRoleLine, AssumerLine, RoleInteraction, SessionLine, build_role};
@@ -34,6 +43,7 @@ pub use sessions::{
     latest_issuance, load_session, observed_assumer,
 };
 pub use started::{StartedLine, build_started_from};
+pub use volume::{Volume, build_volume};
 
 /// Errors of the analysis layer.
 #[derive(Debug, thiserror::Error)]

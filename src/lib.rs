@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod demo;
+pub mod geo;
 pub mod ingest;
 pub mod model;
 pub mod present;

@@ -9,6 +9,7 @@ mod info;
 mod intern;
 mod lookup;
 mod migrate;
+mod pages;
 mod queries;
 mod raw;
 mod session_keys;
@@ -22,8 +23,8 @@ pub use attribution::{
     IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_issuance_principal,
     insert_parent_link, insert_session_from_issuance, insert_watermark, load_issuance,
     load_issuance_by_dedup, load_issuance_by_event_id, load_issuances_by_caller,
-    load_latest_issuance, load_link_candidates, load_session_issuance_rows, load_sts_copies,
-    load_unlinked_callers_of, load_watermark,
+    load_issuances_by_caller_name, load_latest_issuance, load_link_candidates,
+    load_session_issuance_rows, load_sts_copies, load_unlinked_callers_of, load_watermark,
 };
 pub use error::StoreError;
 pub use events_read::{
@@ -36,12 +37,15 @@ pub use lookup::{
     ExternalUserRow, load_account_is_known, load_external_users_named, load_ip_is_known,
     load_principals_by_arn, load_principals_named, load_roles_named,
 };
+pub use pages::{
+    EventsFilter, EventsOf, TopBy, load_event_raw, load_events_page, load_top_sessions,
+};
 pub use queries::{
     Breakdown, BreakdownRow, EntityColumn, IssuanceGroup, PrincipalRow, load_assumers_of,
     load_breakdown, load_days_with_data, load_earliest_event_ms, load_finding, load_findings,
-    load_fine_series, load_hours, load_principal, load_principal_by_arn, load_role_arns,
-    load_role_last_active, load_role_sessions, load_roles_assumed_by, load_session_issuances,
-    load_sessions_started_by,
+    load_findings_of, load_fine_series, load_hours, load_principal, load_principal_by_arn,
+    load_role_arns, load_role_last_active, load_role_sessions, load_roles_assumed_by,
+    load_session_issuances, load_sessions_started_by,
 };
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
 pub use session_keys::{

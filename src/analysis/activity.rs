@@ -81,6 +81,8 @@ pub struct Activity {
     pub by_api: Vec<BreakdownLine>,
     pub by_source_ip: Vec<BreakdownLine>,
     pub by_access_key: Vec<BreakdownLine>,
+    /// For a role: its sessions, as callers. Empty for a single principal.
+    pub by_caller: Vec<BreakdownLine>,
 }
 
 /// An entity whose calls are counted: what it is, the events column and rollup key that count
@@ -215,13 +217,14 @@ pub fn build_activity(
     }
     let total_ok = series.iter().map(|p| p.ok).sum();
     let total_failed = series.iter().map(|p| p.failed).sum();
-    let baseline = build_baseline(conn, id, scope, bucket_ms)?;
+    let baseline = baseline_mean(conn, &[id], scope, bucket_ms)?;
     let breakdown = |by| -> Result<Vec<BreakdownLine>> {
         Ok(store::load_breakdown(conn, column, id, scope, by)?
             .into_iter()
             .map(|r| BreakdownLine {
                 target: match by {
                     Breakdown::SourceIp => r.key.as_deref().and_then(Target::ip),
+                    Breakdown::Caller => r.key.as_deref().map(Target::session),
                     _ => None,
                 },
                 key: r.key,
@@ -244,14 +247,19 @@ pub fn build_activity(
         by_api: breakdown(Breakdown::Api)?,
         by_source_ip: breakdown(Breakdown::SourceIp)?,
         by_access_key: breakdown(Breakdown::AccessKey)?,
+        by_caller: match column {
+            EntityColumn::Principal => Vec::new(),
+            _ => breakdown(Breakdown::Caller)?,
+        },
     }))
 }
 
 /// Mean calls per bucket over the 45 days before the scope, counting only the part of that
-/// window the cache has data for; "not enough history" under two weeks.
-fn build_baseline(
+/// window the cache has data for; "not enough history" under two weeks. `entities` are rollup
+/// keys summed together (an instance's sessions, a role's spellings).
+pub(crate) fn baseline_mean(
     conn: &Connection,
-    entity: i64,
+    entities: &[i64],
     scope: Scope,
     bucket_ms: i64,
 ) -> Result<Baseline> {
@@ -271,15 +279,18 @@ fn build_baseline(
             )),
         });
     }
-    let total: i64 = store::load_hours(
-        conn,
-        entity,
-        covered_from / HOUR_MS,
-        scope.start_ms / HOUR_MS,
-    )?
-    .iter()
-    .map(|(_, ok, failed)| ok + failed)
-    .sum();
+    let mut total = 0;
+    for &entity in entities {
+        total += store::load_hours(
+            conn,
+            entity,
+            covered_from / HOUR_MS,
+            scope.start_ms / HOUR_MS,
+        )?
+        .iter()
+        .map(|(_, ok, failed)| ok + failed)
+        .sum::<i64>();
+    }
     let buckets = history_ms as f64 / bucket_ms as f64;
     Ok(Baseline {
         start,

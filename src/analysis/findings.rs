@@ -121,3 +121,23 @@ pub fn build_finding(conn: &Connection, finding_id: &str) -> Result<Option<Findi
         .map(|f| view(conn, f))
         .transpose()
 }
+
+/// Findings whose actor is this role session (by principal ID, or by one of the session's
+/// access keys), latest revision of each, most recently seen first.
+pub fn build_findings_of(
+    conn: &Connection,
+    target: &Target,
+    limit: i64,
+) -> Result<Vec<FindingView>> {
+    let Target::RoleSession { principal_id } = target else {
+        return Ok(Vec::new());
+    };
+    let keys: Vec<String> = store::load_session_keys(conn, principal_id.as_str())?
+        .into_iter()
+        .filter_map(|k| k.access_key)
+        .collect();
+    store::load_findings_of(conn, principal_id.as_str(), &keys, limit)?
+        .into_iter()
+        .map(|f| view(conn, f))
+        .collect()
+}

@@ -40,7 +40,7 @@ pub fn load_session(conn: &Connection, principal: &str) -> Result<Option<RoleSes
     }
 }
 
-fn session_of_row(conn: &Connection, r: &PrincipalRow) -> Result<RoleSession> {
+pub(crate) fn session_of_row(conn: &Connection, r: &PrincipalRow) -> Result<RoleSession> {
     let (observed, _) = store::load_session_issuances(conn, &r.principal)?;
     let inferred = store::load_unlinked_session_key_count(conn, &r.principal)?;
     let account = account_of(r);

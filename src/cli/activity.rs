@@ -98,21 +98,18 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         ]);
     }
     section(ctx, "Calls per bucket (empty buckets left out)", &t)?;
-    section(ctx, "By API method", &lines(&a.by_api, "API", true))?;
-    section(
-        ctx,
-        "By source IP",
-        &lines(&a.by_source_ip, "SOURCE IP", false),
-    )?;
-    section(
-        ctx,
-        "By access key",
-        &lines(&a.by_access_key, "ACCESS KEY", false),
-    )?;
+    section(ctx, "By API method", &lines(&a.by_api, "API"))?;
+    section(ctx, "By source IP", &lines(&a.by_source_ip, "SOURCE IP"))?;
+    section(ctx, "By access key", &lines(&a.by_access_key, "ACCESS KEY"))?;
+    if !a.by_caller.is_empty() {
+        section(ctx, "By session", &lines(&a.by_caller, "SESSION"))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn lines(rows: &[BreakdownLine], title: &'static str, service: bool) -> Table {
+/// A breakdown as a table; a SERVICE column when its lines have one (APIs).
+fn lines(rows: &[BreakdownLine], title: &'static str) -> Table {
+    let service = rows.iter().any(|r| r.service.is_some());
     let mut cols = vec![Col::shrink(title, Shrink::Middle, 16)];
     if service {
         cols.push(Col::shrink("SERVICE", Shrink::End, 10));

@@ -55,7 +55,7 @@ pub fn run_list(ctx: &Ctx, args: ListArgs) -> anyhow::Result<ExitCode> {
             f.account_id.clone().unwrap_or_else(|| "-".into()),
             stamp(ctx.width, f.scope.start_ms),
             stamp(ctx.width, f.scope.end_ms),
-            actor_text(f, ctx.width.is_some()),
+            actor_text(f, ctx.width),
         ]);
     }
     print_table(&t, ctx.width, "no findings")?;
@@ -143,15 +143,14 @@ pub fn run_show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sara ← SAMLUser sara`: the actor's session (its principal ID in whole output) and the
-/// chain's origin.
-fn actor_text(f: &FindingView, brief: bool) -> String {
+/// `sara ← SAMLUser sara`: the actor's session (its principal ID in whole output, its name when
+/// fitted to `width`) and the chain's origin.
+fn actor_text(f: &FindingView, width: Option<usize>) -> String {
     match (&f.session, &f.chain) {
         (Some(s), Some(c)) => {
-            let who = if brief {
-                &s.session_name
-            } else {
-                &s.principal_id
+            let who = match width {
+                Some(_) => &s.session_name,
+                None => &s.principal_id,
             };
             format!("{} ← {}", safe(who), origin_text(&c.origin))
         }

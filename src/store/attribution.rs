@@ -271,6 +271,22 @@ pub fn load_issuances_by_caller(
     )
 }
 
+/// Successful issuances whose caller is the federated user `name` (a SAML or web-identity
+/// `userName`, or the token subject), latest first, at most `limit`.
+pub fn load_issuances_by_caller_name(
+    conn: &Connection,
+    name: &str,
+    limit: i64,
+) -> Result<Vec<Issuance>> {
+    load_issuances(
+        conn,
+        "WHERE (caller_user_name = ?1 OR subject = ?1) AND failed = 0
+            AND caller_type IN ('SAMLUser', 'WebIdentityUser', 'IdentityCenterUser')
+         ORDER BY issued_ms DESC LIMIT ?2",
+        params![name, limit],
+    )
+}
+
 /// Which column `load_latest_issuance` looks up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IssuanceLookup {

@@ -37,8 +37,25 @@ pub(crate) use event_columns;
 /// `SELECT` of every event column `FROM events e`. Append `WHERE …` to it.
 pub(crate) const EVENT_SELECT: &str = concat!("SELECT ", event_columns!(), " FROM events e");
 
-/// Number of columns `EVENT_SELECT` yields (callers append their own after it).
-pub(crate) const EVENT_COLUMNS: usize = 22;
+/// Number of columns `EVENT_SELECT` yields (callers append their own after it), counted from
+/// the column list itself so the two cannot drift apart.
+pub(crate) const EVENT_COLUMNS: usize = count_columns(event_columns!());
+
+/// Columns in a `SELECT` list: commas outside parentheses, plus one.
+const fn count_columns(list: &str) -> usize {
+    let bytes = list.as_bytes();
+    let (mut n, mut depth, mut i) = (1, 0i32, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b',' if depth == 0 => n += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
 
 /// One cached event: its row id and the normalised record (`raw` left empty, `sts` unset).
 #[derive(Debug, Clone, PartialEq)]

@@ -293,6 +293,21 @@ pub enum EntityColumn {
     Principal,
     /// `events.issuer_arn` (every session of a role).
     Role,
+    /// `events.account` (every call recorded in an account: a scan of the scope's events).
+    Account,
+    /// `events.source_ip` (every call from an address: a scan of the scope's events).
+    SourceIp,
+}
+
+impl EntityColumn {
+    fn name(self) -> &'static str {
+        match self {
+            EntityColumn::Principal => "principal",
+            EntityColumn::Role => "issuer_arn",
+            EntityColumn::Account => "account",
+            EntityColumn::SourceIp => "source_ip",
+        }
+    }
 }
 
 /// How calls in a scope are broken down.
@@ -302,6 +317,10 @@ pub enum Breakdown {
     Api,
     SourceIp,
     AccessKey,
+    /// By the principal that made the call (a role's sessions).
+    Caller,
+    /// Failed calls only, by API name and error code (`service` holds the error code).
+    Failure,
 }
 
 /// One line of a breakdown: key (and event source for APIs), successful and failed calls.
@@ -321,22 +340,21 @@ pub fn load_breakdown(
     scope: Scope,
     by: Breakdown,
 ) -> Result<Vec<BreakdownRow>> {
-    let col = match column {
-        EntityColumn::Principal => "principal",
-        EntityColumn::Role => "issuer_arn",
-    };
-    let (key, service) = match by {
-        Breakdown::Api => ("name", "source"),
-        Breakdown::SourceIp => ("source_ip", "NULL"),
-        Breakdown::AccessKey => ("access_key", "NULL"),
+    let col = column.name();
+    let (key, service, only) = match by {
+        Breakdown::Api => ("name", "source", ""),
+        Breakdown::SourceIp => ("source_ip", "NULL", ""),
+        Breakdown::AccessKey => ("access_key", "NULL", ""),
+        Breakdown::Caller => ("principal", "NULL", ""),
+        Breakdown::Failure => ("name", "error_code", "AND error_code IS NOT NULL"),
     };
     let sql = format!(
         "SELECT (SELECT s FROM strings WHERE id = k), (SELECT s FROM strings WHERE id = sv), ok, failed
          FROM (SELECT {key} AS k, {service} AS sv, COUNT(*) - COUNT(error_code) AS ok,
                 COUNT(error_code) AS failed
-               FROM events WHERE {col} = ?1 AND time_ms >= ?2 AND time_ms < ?3
+               FROM events WHERE {col} = ?1 AND time_ms >= ?2 AND time_ms < ?3 {only}
                GROUP BY 1, 2)
-         ORDER BY ok + failed DESC LIMIT 200"
+         ORDER BY ok + failed DESC, 1 LIMIT 200"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![entity, scope.start_ms, scope.end_ms], |r| {
@@ -359,10 +377,7 @@ pub fn load_fine_series(
     scope: Scope,
     bucket_ms: i64,
 ) -> Result<Vec<(i64, i64, i64)>> {
-    let col = match column {
-        EntityColumn::Principal => "principal",
-        EntityColumn::Role => "issuer_arn",
-    };
+    let col = column.name();
     let sql = format!(
         "SELECT (time_ms - ?2) / ?4, COUNT(*) - COUNT(error_code), COUNT(error_code)
          FROM events WHERE {col} = ?1 AND time_ms >= ?2 AND time_ms < ?3 GROUP BY 1"
@@ -448,4 +463,30 @@ pub fn load_finding(conn: &Connection, finding_id: &str) -> Result<Option<Findin
         .prepare_cached(&sql)?
         .query_row([finding_id], finding_from_row)
         .optional()?)
+}
+
+/// The latest revision of every finding whose actor is `principal` or signed with one of
+/// `keys`, most recently seen first. Findings are few: a scan.
+pub fn load_findings_of(
+    conn: &Connection,
+    principal: &str,
+    keys: &[String],
+    limit: i64,
+) -> Result<Vec<Finding>> {
+    let marks = in_list(keys.len(), 3);
+    let keys_clause = if keys.is_empty() {
+        String::new()
+    } else {
+        format!("OR access_key IN ({marks})")
+    };
+    let sql = format!(
+        "SELECT {FINDING_COLUMNS} FROM (SELECT *, MAX(updated_ms * 1000000 + count) FROM findings
+         WHERE principal_id = ?1 {keys_clause} GROUP BY finding_id)
+         ORDER BY COALESCE(last_seen_ms, updated_ms) DESC LIMIT ?2"
+    );
+    let mut values: Vec<rusqlite::types::Value> = vec![principal.to_string().into(), limit.into()];
+    values.extend(keys.iter().map(|k| k.clone().into()));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(values), finding_from_row)?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
