@@ -30,6 +30,7 @@ mod role;
 mod sessions;
 mod table;
 mod target;
+mod tui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,8 +54,9 @@ pub struct Cli {
     /// Fit tables to this many columns, even when piped (default: the terminal's width).
     #[arg(long, global = true, value_name = "COLUMNS", conflicts_with = "wide")]
     width: Option<usize>,
+    /// Without a command: the console.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +81,8 @@ enum Command {
     Finding(findings::ShowArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
+    /// Open the console (also what `rolecall` alone does).
+    Tui(tui::Args),
 }
 
 /// What every command gets: where the cache is, what time it is, how wide tables may be.
@@ -97,7 +101,7 @@ pub fn main() -> ExitCode {
         now_ms: chrono::Utc::now().timestamp_millis(),
         width: cli.width.or_else(|| layout::output_width(cli.wide)),
     };
-    let result = match cli.command {
+    let result = match cli.command.unwrap_or(Command::Tui(tui::Args::default())) {
         Command::Ingest(a) => ingest::run(&ctx, a),
         Command::Db(a) => db::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
@@ -108,6 +112,7 @@ pub fn main() -> ExitCode {
         Command::Findings(a) => findings::run_list(&ctx, a),
         Command::Finding(a) => findings::run_show(&ctx, a),
         Command::Completions(a) => completions::run(a),
+        Command::Tui(a) => tui::run_tui(&ctx, a),
     };
     match result {
         Ok(code) => code,

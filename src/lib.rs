@@ -13,3 +13,4 @@ pub mod model;
 pub mod present;
 pub mod store;
 pub mod text;
+pub mod tui;

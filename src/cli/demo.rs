@@ -129,6 +129,16 @@ fn run_demo(ctx: &Ctx, no_tui: bool) -> anyhow::Result<ExitCode> {
     } else {
         build(ctx, &db, &data, &marker)?
     };
+    if !no_tui {
+        // The console opens on the walkthrough finding, its actor focused: Enter goes to
+        // sara's role session with the finding's hour as the scope.
+        crate::tui::run(crate::tui::Options {
+            db: db.clone(),
+            finding: Some(WALKTHROUGH_FINDING_ID.to_string()),
+            ..crate::tui::Options::default()
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
     println!();
     println!("Demo cache:  {}", db.display());
     println!("Its logs:    {}", data.display());
@@ -140,17 +150,15 @@ fn run_demo(ctx: &Ctx, no_tui: bool) -> anyhow::Result<ExitCode> {
     );
     println!("  actor AWSReservedSSO_AdministratorAccess_598c5f73f8b2b4e5 (session sara).");
     println!();
-    println!("Try:");
+    println!("Open it in the console:");
     let db_arg = format!("--db '{}'", db.display());
+    println!("  rolecall {db_arg} tui --finding {WALKTHROUGH_FINDING_ID}");
+    println!("Or try:");
     println!("  rolecall {db_arg} findings");
     if let Some(id) = stop_logging {
         println!("  rolecall {db_arg} chain {id} --json");
     }
     println!("  rolecall {db_arg} db info");
-    if !no_tui {
-        println!();
-        println!("The console is not built yet: use the commands above.");
-    }
     Ok(ExitCode::SUCCESS)
 }
 
