@@ -27,7 +27,7 @@ pub use activity::{
 pub use assumer::{issuance_ref, issuance_ref_of_key, target_of_origin};
 pub use chain::{
     build_chain, chain_of_actor, chain_of_call, chain_of_issuance, chain_of_issuance_ref,
-    chain_of_session, chain_of_target, issuing_event_id,
+    chain_of_session, chain_of_session_before, chain_of_target, issuing_event_id,
 };
 pub use chain_view::{ChainView, HopCounts, build_chain_view};
 pub use events::{EventCursor, EventFilter, EventPage, EventRow, build_events, load_event_record};
@@ -40,7 +40,7 @@ pub use role::{AssumedRoleLine, AssumerLine, RoleInteraction, SessionLine, build
 pub use scope::resolve_scope;
 pub use sessions::{
     LatestIssuance, SessionIssuance, assumer_of_session, build_session_issuances, build_sessions,
-    latest_issuance, load_session, observed_assumer,
+    latest_issuance, latest_issuance_before, load_session, observed_assumer,
 };
 pub use started::{StartedLine, build_started_from};
 pub use volume::{Volume, build_volume};

@@ -15,7 +15,7 @@ use super::link::{
     role_arn_of_assumed, session_name_of,
 };
 use super::resolve::{Resolution, resolve};
-use super::sessions::{LatestIssuance, latest_issuance};
+use super::sessions::{LatestIssuance, latest_issuance_before};
 use super::{AnalysisError, Result};
 use crate::model::{
     Chain, Evidence, Hop, Identity, Issuance, IssuanceRef, Origin, Target, UserType,
@@ -119,7 +119,18 @@ pub fn chain_of_issuance_ref(
 /// The chain of a session's latest issuance (DESIGN: a principal ID names its latest
 /// issuance; the last hop says which, by its key and issue time).
 pub fn chain_of_session(conn: &Connection, query: &str, principal: &str) -> Result<Option<Chain>> {
-    match latest_issuance(conn, principal)? {
+    chain_of_session_before(conn, query, principal, None)
+}
+
+/// The chain of a session as it was before `before_ms` (a scope's end): its latest issuance
+/// then, so a scope in the past shows the assumption that was live in it.
+pub fn chain_of_session_before(
+    conn: &Connection,
+    query: &str,
+    principal: &str,
+    before_ms: Option<i64>,
+) -> Result<Option<Chain>> {
+    match latest_issuance_before(conn, principal, before_ms)? {
         Some(LatestIssuance::Observed(i)) => Ok(Some(chain_of_issuance(conn, query, *i)?)),
         Some(l @ LatestIssuance::Inferred(_)) => chain_of_issuance_ref(conn, query, &l.reference()),
         None => store::load_latest_call_by_principal(conn, principal)?

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
-use super::chain::chain_of_session;
+use super::chain::chain_of_session_before;
 use super::started::{StartedLine, build_started_from};
 use crate::model::{Chain, HOUR_MS, Scope, ceil_hour};
 use crate::store::{self, Breakdown, EntityColumn, lookup_string};
@@ -36,7 +36,9 @@ pub fn build_chain_view(
     principal: &str,
     scope: Scope,
 ) -> Result<Option<ChainView>> {
-    let Some(chain) = chain_of_session(conn, principal, principal)? else {
+    // The session as it was in the scope: its latest issuance before the scope ends.
+    let Some(chain) = chain_of_session_before(conn, principal, principal, Some(scope.end_ms))?
+    else {
         return Ok(None);
     };
     let mut hops = Vec::with_capacity(chain.hops.len());

@@ -90,8 +90,24 @@ impl LatestIssuance {
 /// The issuance a session was created with last (DESIGN: a principal ID names its latest
 /// issuance).
 pub fn latest_issuance(conn: &Connection, principal: &str) -> Result<Option<LatestIssuance>> {
-    let observed = store::load_latest_issuance(conn, IssuanceLookup::Principal, principal, None)?;
-    let inferred = store::load_latest_unlinked_session_key(conn, principal)?;
+    latest_issuance_before(conn, principal, None)
+}
+
+/// The issuance a session was created with last before `before_ms` (the end of a scope: the
+/// session as it was then), or ever.
+pub fn latest_issuance_before(
+    conn: &Connection,
+    principal: &str,
+    before_ms: Option<i64>,
+) -> Result<Option<LatestIssuance>> {
+    // `load_latest_issuance` bounds inclusively.
+    let observed = store::load_latest_issuance(
+        conn,
+        IssuanceLookup::Principal,
+        principal,
+        before_ms.map(|b| b - 1),
+    )?;
+    let inferred = store::load_latest_unlinked_session_key(conn, principal, before_ms)?;
     Ok(match (observed, inferred) {
         (Some(i), Some(k)) if k.issued_ms() > i.issued_ms + 1000 => {
             Some(LatestIssuance::Inferred(k))

@@ -199,21 +199,24 @@ pub fn load_session_keys(
 
 /// The latest issued of a session's credentials known only from its calls (no issuing call
 /// linked), through the partial index: a session may hold thousands of rows.
+/// Issued before `before_ms`, when given.
 pub fn load_latest_unlinked_session_key(
     conn: &Connection,
     principal: &str,
+    before_ms: Option<i64>,
 ) -> Result<Option<SessionKey>> {
     let Some(p) = lookup_string(conn, principal)? else {
         return Ok(None);
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM session_keys k WHERE k.principal = ?1 AND k.issuance IS NULL
+        "SELECT {COLUMNS} FROM session_keys k
+         WHERE k.principal = ?1 AND k.issuance IS NULL AND k.issued_ms < ?2
          ORDER BY k.issued_ms DESC LIMIT 1"
     );
     use rusqlite::OptionalExtension;
     Ok(conn
         .prepare_cached(&sql)?
-        .query_row([p], from_row)
+        .query_row(params![p, before_ms.unwrap_or(i64::MAX)], from_row)
         .optional()?)
 }
 

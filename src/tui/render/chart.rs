@@ -107,10 +107,30 @@ fn bucket_text(ms: i64) -> String {
     }
 }
 
-/// Dates (or hours, for a window within two days) under the axis, as many as fit, and
-/// `▲ scope` under the scope's first bucket.
+/// Labels under the axis at round times — midnights as dates (`11-17`), other steps as hours
+/// (`12:00`) — as many as fit with room between them, and `▲ scope` under the scope's first
+/// bucket.
 fn labels(v: &Volume, per: usize, n: usize, theme: Theme) -> Line<'static> {
-    let short = v.window.len_ms() <= 2 * DAY_MS;
+    // The smallest round step that leaves at least 7 columns between labels.
+    let steps = [
+        HOUR_MS,
+        3 * HOUR_MS,
+        6 * HOUR_MS,
+        12 * HOUR_MS,
+        DAY_MS,
+        2 * DAY_MS,
+        7 * DAY_MS,
+        14 * DAY_MS,
+        30 * DAY_MS,
+        91 * DAY_MS,
+    ];
+    let bucket = v.bucket_ms.max(1);
+    let step = steps
+        .iter()
+        .copied()
+        .filter(|s| s % bucket == 0 || *s > bucket)
+        .find(|s| (s / bucket).max(1) as usize * per >= 7)
+        .unwrap_or(91 * DAY_MS);
     let scope_at = v
         .series
         .iter()
@@ -119,37 +139,42 @@ fn labels(v: &Volume, per: usize, n: usize, theme: Theme) -> Line<'static> {
     let mark = "▲ scope";
     let mut spans = vec![Span::raw(" ")];
     let mut col = 0usize;
-    let mut i = 0usize;
     let mut marked = false;
-    while i < n {
+    let place =
+        |spans: &mut Vec<Span<'static>>, col: &mut usize, at: usize, text: String, style| {
+            if at >= *col {
+                spans.push(Span::raw(" ".repeat(at - *col)));
+                *col = at + text.chars().count() + 1;
+                spans.push(Span::styled(text, style));
+                spans.push(Span::raw(" "));
+                true
+            } else {
+                false
+            }
+        };
+    for (i, p) in v.series.iter().enumerate().take(n) {
         let at = i * per;
         if let (Some(s), false) = (scope_at, marked) {
-            if s <= at + 5 && s >= col {
-                spans.push(Span::raw(" ".repeat(s - col)));
-                spans.push(Span::styled(mark, theme.scope()));
-                col = s + mark.chars().count() + 1;
-                marked = true;
+            if s == at {
+                marked = place(&mut spans, &mut col, s, mark.to_string(), theme.scope());
+                continue;
             }
         }
-        let t = v.series[i].start;
-        let label = if short {
-            hour_minute(t)
+        if p.start.rem_euclid(step) != 0 {
+            continue;
+        }
+        let text = if p.start.rem_euclid(DAY_MS) == 0 {
+            date(p.start).get(5..).unwrap_or_default().to_string()
         } else {
-            date(t).get(5..).unwrap_or_default().to_string()
+            hour_minute(p.start)
         };
-        if at >= col {
-            spans.push(Span::raw(" ".repeat(at - col)));
-            spans.push(Span::styled(label.clone(), theme.style(Class::Dim)));
-            col = at + label.chars().count() + 1;
-            spans.push(Span::raw(" "));
+        // Keep room for the scope mark ahead.
+        if let (Some(s), false) = (scope_at, marked) {
+            if at < s && at + text.chars().count() + 1 > s {
+                continue;
+            }
         }
-        i += (12 / per).max(1);
-    }
-    if let (Some(s), false) = (scope_at, marked) {
-        if s >= col {
-            spans.push(Span::raw(" ".repeat(s - col)));
-            spans.push(Span::styled(mark, theme.scope()));
-        }
+        place(&mut spans, &mut col, at, text, theme.style(Class::Dim));
     }
     Line::from(spans)
 }
