@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         );
     };
     let store = open_for_analysis(ctx)?;
-    let scope = resolve_scope(store.conn(), args.scope.as_deref())?;
+    let scope = resolve_scope(store.conn(), args.scope.as_deref(), ctx.now_ms)?;
     let Some(a) = build_activity(store.conn(), &args.id, scope, bucket_ms)? else {
         return not_found(&format!(
             "no session, role or principal {} in the cache",

@@ -23,7 +23,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = open_for_analysis(ctx)?;
     let scope = match &args.scope {
-        Some(s) => Some(resolve_scope(store.conn(), Some(s))?),
+        Some(s) => Some(resolve_scope(store.conn(), Some(s), ctx.now_ms)?),
         None => None,
     };
     let Some(r) = build_role(store.conn(), &args.arn, scope)? else {

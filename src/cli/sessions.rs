@@ -27,7 +27,7 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = open_for_analysis(ctx)?;
     let scope = match &args.scope {
-        Some(s) => Some(resolve_scope(store.conn(), Some(s))?),
+        Some(s) => Some(resolve_scope(store.conn(), Some(s), ctx.now_ms)?),
         None => None,
     };
     let sessions = build_sessions(store.conn(), args.role.as_deref(), scope, args.limit)?;

@@ -3,11 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-
-use super::Ctx;
 use crate::model::format_ms;
-use crate::store::Store;
 use crate::text::sanitize;
 
 /// A table: a header row and rows of cells, printed with columns padded to their widest cell.
@@ -90,20 +86,8 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Opens the cache for an analysis and brings attribution up to date when an ingest left it
-/// behind (a no-op otherwise).
-pub fn open_for_analysis(ctx: &Ctx) -> anyhow::Result<Store> {
-    if !ctx.db.exists() {
-        anyhow::bail!(
-            "no cache at {} (run `rolecall ingest` or `rolecall demo` first)",
-            ctx.db.display()
-        );
-    }
-    let mut store = Store::open(&ctx.db)
-        .with_context(|| format!("cannot open the cache {}", ctx.db.display()))?;
-    crate::analysis::refresh(&mut store).context("deriving attribution")?;
-    Ok(store)
-}
+// Opening the cache lives in `open.rs`; the commands import it from here.
+pub use super::open::open_for_analysis;
 
 /// A one-line "not found" on stderr and exit status 1.
 pub fn not_found(what: &str) -> anyhow::Result<ExitCode> {
