@@ -85,7 +85,7 @@ fn main() -> Result<()> {
         "{:<34} {:>9} {:>9} {:>9} {:>6}",
         "analysis (in process)", "p50 ms", "p99 ms", "max ms", "runs"
     );
-    let scope = analysis::resolve_scope(conn, None)?;
+    let scope = analysis::resolve_scope(conn, None, chrono::Utc::now().timestamp_millis())?;
     let mut worst: f64 = 0.0;
     let mut report = |name: &str, times: Vec<f64>| {
         let (p50, p99, max) = stats(times.clone());

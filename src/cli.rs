@@ -26,6 +26,7 @@ mod demo;
 mod findings;
 mod ingest;
 mod layout;
+mod open;
 mod role;
 mod sessions;
 mod table;
@@ -96,6 +97,11 @@ pub struct Ctx {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    // The store's notices (waiting for another writer, a cache others can read) go to stderr as
+    // one line each, like every other message.
+    crate::store::set_notice_handler(|n| {
+        eprintln!("rolecall: {}", crate::text::sanitize(&n.to_string()));
+    });
     let ctx = Ctx {
         db: cli.db.clone().unwrap_or_else(default_db_path),
         now_ms: chrono::Utc::now().timestamp_millis(),
@@ -120,8 +126,7 @@ pub fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the error and its causes, sanitised (paths and IDs may come from logs).
-            let msg = format!("{e:#}");
-            eprintln!("rolecall: {}", crate::text::sanitize(&msg));
+            eprintln!("rolecall: {}", crate::text::sanitize(&one_line(&e)));
             ExitCode::from(1)
         }
     }
@@ -132,6 +137,28 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The error and its causes on one line, each cause named once. Layers that wrap an error often
+/// repeat its text (SQLite's `database is locked` came out three times): a cause whose text
+/// contains, or is contained in, the one before it adds nothing and is left out.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    let mut previous: Option<String> = None;
+    for cause in e.chain() {
+        let text = cause.to_string();
+        let repeats = previous
+            .as_deref()
+            .is_some_and(|p| p.contains(text.as_str()) || text.contains(p));
+        if !repeats && !text.is_empty() {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        previous = Some(text);
+    }
+    out
 }
 
 /// `$ROLECALL_DB`, else `$XDG_DATA_HOME/rolecall/rolecall.db`, else
@@ -164,4 +191,34 @@ fn init_logging(verbose: u8) {
         )
         .without_time()
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn an_error_names_its_cause_once() {
+        let locked = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(5),
+            Some("database is locked".into()),
+        );
+        let e = anyhow::Error::new(crate::store::StoreError::from(locked))
+            .context("cannot open the cache /tmp/c.db");
+        assert_eq!(
+            one_line(&e),
+            "cannot open the cache /tmp/c.db: database is locked"
+        );
+    }
+
+    #[test]
+    fn distinct_causes_are_all_kept() {
+        let e = anyhow::anyhow!("file is not a database")
+            .context("reading the cache")
+            .context("db info");
+        assert_eq!(
+            one_line(&e),
+            "db info: reading the cache: file is not a database"
+        );
+    }
 }

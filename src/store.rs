@@ -1,6 +1,7 @@
-//! The SQLite cache: schema and append-only migrations, batched writes (one transaction per
-//! file), and the plain read queries other layers build on. Knows nothing about panes, the CLI or
-//! raw log formats.
+//! The SQLite cache: opening it (safely, read-only for readers, shared with other processes),
+//! schema and append-only migrations, batched writes (one transaction per file or group of
+//! files), and the plain read queries other layers build on. Knows nothing about panes, the CLI
+//! or raw log formats.
 
 mod attribution;
 mod error;
@@ -9,6 +10,7 @@ mod info;
 mod intern;
 mod lookup;
 mod migrate;
+mod open;
 mod pages;
 mod queries;
 mod raw;
@@ -17,7 +19,9 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+
+use open::{Access, Found, Schema};
 
 pub use attribution::{
     IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_issuance_principal,
@@ -26,17 +30,22 @@ pub use attribution::{
     load_issuances_by_caller_name, load_latest_issuance, load_link_candidates,
     load_session_issuance_rows, load_sts_copies, load_unlinked_callers_of, load_watermark,
 };
-pub use error::StoreError;
+pub use error::{Refusal, StoreError};
 pub use events_read::{
     CachedEvent, load_call_by_key_near, load_call_by_principal_near, load_event,
     load_latest_call_by_key, load_latest_call_by_principal, load_latest_event_ms,
     load_max_event_row,
 };
-pub use info::{CacheInfo, CoverageRow, load_all_rejects, load_info, load_rejects};
+pub use info::{
+    CacheInfo, CoverageRow, FUTURE_TOLERANCE_MS, Freshness, FutureRecords, load_all_rejects,
+    load_freshness, load_future_records, load_info, load_latest_event_ms_until, load_rejects,
+};
 pub use lookup::{
     ExternalUserRow, load_account_is_known, load_external_users_named, load_ip_is_known,
     load_principals_by_arn, load_principals_named, load_roles_named,
 };
+pub use migrate::latest_version as latest_schema_version;
+pub use open::{Notice, create_dir_owner_only, set_notice_handler};
 pub use pages::{
     EventsFilter, EventsOf, TopBy, load_event_raw, load_events_page, load_top_sessions,
 };
@@ -65,69 +74,147 @@ pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
     interner: Interner,
+    access: Access,
+    migrated_from: Option<i64>,
 }
 
 impl Store {
-    /// Opens (creating if needed, owner-only) the cache at `path` and brings its schema up to date.
+    /// Opens the cache at `path` for writing, creating it when nothing is there (owner-only, in
+    /// an owner-only folder if the folder is new), and brings its schema up to date. Refuses,
+    /// untouched, anything that is not a cache (`StoreError::NotACache`); warns (`Notice`) when
+    /// an existing cache is readable by others.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::io(path, e))?;
-        }
-        create_owner_only(path)?;
-        let conn = Connection::open(path)?;
-        let mut store = Store {
-            conn,
-            path: Some(path.to_path_buf()),
-            interner: Interner::default(),
+        let existing = match open::inspect(path)? {
+            Found::Missing if open::create(path)? => None,
+            // Another process created it between the look and the link: it is used like any
+            // existing cache.
+            Found::Missing => Some(open::inspect(path)?),
+            found => Some(found),
         };
-        store.configure()?;
-        Ok(store)
-    }
-
-    /// Opens an existing cache read-only (the TUI worker, analyses).
-    pub fn open_read_only(path: &Path) -> Result<Store> {
-        if !path.exists() {
-            return Err(StoreError::Missing(path.to_path_buf()));
+        let mode = match existing {
+            Some(Found::Sqlite { mode }) => Some(mode),
+            Some(Found::Missing) => return Err(StoreError::Missing(path.to_path_buf())),
+            None => None,
+        };
+        let mut conn = open::connect(path, Access::ReadWrite)?;
+        open::recognise(&conn, path)?;
+        if let Some(mode) = mode {
+            open::warn_if_shared(path, mode);
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        let version = migrate::current_version(&conn)?;
-        if version < migrate::latest_version() {
-            return Err(StoreError::Outdated {
-                found: version,
-                wanted: migrate::latest_version(),
-            });
-        }
+        // WAL: readers never block the writer nor wait for it, and a killed ingest leaves the
+        // last committed transaction intact. NORMAL sync is durable across application crashes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -65536)?;
+        let migrated_from = migrate::run(&mut conn)?;
         Ok(Store {
             conn,
             path: Some(path.to_path_buf()),
             interner: Interner::default(),
+            access: Access::ReadWrite,
+            migrated_from,
+        })
+    }
+
+    /// Opens an existing cache for writing, as `open` does, but never creates one: `db refresh`
+    /// on a mistyped path says there is no cache there instead of making an empty one.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        match open::inspect(path)? {
+            Found::Missing => Err(StoreError::Missing(path.to_path_buf())),
+            Found::Sqlite { .. } => Store::open(path),
+        }
+    }
+
+    /// Opens an existing cache read-only: the analyses, `db info`, the console's worker. Never
+    /// writes, never migrates, and does not wait for writers: a WAL reader sees the last commit
+    /// (only SQLite's brief recovery after a writer was killed is waited for). An older schema
+    /// is `StoreError::Outdated` (`Store::open`, e.g. `rolecall db refresh`, migrates it); what
+    /// is not a cache is refused as `open` refuses it. Safe to move to a worker thread.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let Found::Sqlite { mode } = open::inspect(path)? else {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        };
+        let conn = open::connect(path, Access::ReadOnly)?;
+        if open::recognise(&conn, path)? == Schema::Empty {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        open::warn_if_shared(path, mode);
+        let found = migrate::current_version(&conn)?;
+        if found > migrate::latest_version() {
+            return Err(StoreError::TooNew {
+                found,
+                known: migrate::latest_version(),
+            });
+        }
+        if found < migrate::latest_version() {
+            return Err(StoreError::Outdated {
+                path: path.to_path_buf(),
+                found,
+                wanted: migrate::latest_version(),
+            });
+        }
+        conn.pragma_update(None, "cache_size", -65536)?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            interner: Interner::default(),
+            access: Access::ReadOnly,
+            migrated_from: None,
         })
     }
 
     /// An in-memory cache for tests.
     pub fn open_in_memory() -> Result<Store> {
-        let mut store = Store {
-            conn: Connection::open_in_memory()?,
+        let mut conn = Connection::open_in_memory()?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::run(&mut conn)?;
+        Ok(Store {
+            conn,
             path: None,
             interner: Interner::default(),
-        };
-        store.configure()?;
-        Ok(store)
+            access: Access::ReadWrite,
+            migrated_from: None,
+        })
     }
 
-    fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        // WAL: readers (the TUI worker) never block the writer, and a killed ingest leaves the
-        // last committed file intact. NORMAL sync is durable across application crashes.
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        self.conn.pragma_update(None, "cache_size", -65536)?;
-        migrate::run(&mut self.conn)?;
+    /// The schema version this open migrated the cache from, if it did.
+    pub fn migrated_from(&self) -> Option<i64> {
+        self.migrated_from
+    }
+
+    /// Whether the cache was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.access == Access::ReadOnly
+    }
+
+    /// Starts a write transaction, taking the write lock at once (waiting for another writer if
+    /// need be). A deferred transaction that reads first would fail, not wait, if another
+    /// process committed between its first read and its first write.
+    pub fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        if self.is_read_only() {
+            return Err(StoreError::ReadOnly);
+        }
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// Makes every later query on this connection see the cache as it is now, until the store is
+    /// dropped: a command's answers stay consistent while an ingest commits beside it. For
+    /// short-lived readers (one command); a long-lived one should not hold a snapshot, which
+    /// keeps the write-ahead log from being folded back past it.
+    /// Does nothing when a transaction is already open.
+    pub fn hold_snapshot(&self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        // A deferred transaction takes its snapshot at its first read.
+        self.conn
+            .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })?;
         Ok(())
     }
 
@@ -186,30 +273,4 @@ pub fn load_string(conn: &Connection, id: i64) -> Result<Option<String>> {
 /// The xxh3 hash of an event ID as SQLite stores it (`events.id_hash`).
 pub fn event_id_hash(event_id: &str) -> i64 {
     xxhash_rust::xxh3::xxh3_64(event_id.as_bytes()) as i64
-}
-
-/// Creates the cache file owner-only before SQLite opens it (no window where it is readable by
-/// others), and tightens an existing one: the cache holds who-did-what across an organisation.
-/// SQLite gives its `-wal` and `-shm` files the database file's mode.
-#[cfg(unix)]
-fn create_owner_only(path: &Path) -> Result<()> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| StoreError::io(path, e))
-        }
-        Err(e) => Err(StoreError::io(path, e)),
-    }
-}
-
-#[cfg(not(unix))]
-fn create_owner_only(_path: &Path) -> Result<()> {
-    Ok(())
 }

@@ -99,7 +99,7 @@ fn cache() -> Store {
 #[test]
 fn home_lists_the_findings_the_busiest_and_failing_sessions_and_the_coverage() {
     let store = cache();
-    let home = build_home(store.conn()).expect("home");
+    let home = build_home(store.conn(), t("2026-10-05T00:00:00Z")).expect("home");
     assert_eq!(home.findings.len(), 1);
     assert_eq!(home.busiest[0].principal_id, DEPLOY_SESSION);
     assert_eq!(home.busiest[0].events, 6);

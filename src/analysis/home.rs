@@ -46,12 +46,13 @@ pub struct Home {
 /// Sessions listed per Home table.
 const TOP: i64 = 10;
 
-/// The Home pane of the cache.
-pub fn build_home(conn: &Connection) -> Result<Home> {
+/// The Home pane of the cache; `now_ms` keeps records dated in the future out of the default
+/// scope.
+pub fn build_home(conn: &Connection, now_ms: i64) -> Result<Home> {
     let info = store::load_info(conn)?;
     let scope = match store::load_latest_event_ms(conn)? {
         // The default scope: the last 24 hours of the data.
-        Some(_) => Some(resolve_scope(conn, None)?),
+        Some(_) => Some(resolve_scope(conn, None, now_ms)?),
         None => None,
     };
     let (busiest, failing) = match scope {

@@ -25,9 +25,11 @@ pub struct RefreshReport {
 }
 
 /// Folds every event cached since the last refresh into the attribution tables, in one
-/// transaction. Idempotent: a second call with nothing new does nothing.
+/// transaction. Idempotent: a second call with nothing new does nothing. The transaction takes
+/// the write lock before it reads the watermark, so two processes refreshing one cache take turns
+/// instead of the second failing.
 pub fn refresh(store: &mut Store) -> Result<RefreshReport> {
-    let tx = store.conn_mut().transaction()?;
+    let tx = store.begin_write()?;
     let after = store::load_watermark(&tx)?;
     let upto = store::load_max_event_row(&tx)?;
     let mut report = RefreshReport::default();

@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         Ok(t) => t,
         Err(code) => return Ok(code),
     };
-    let scope = resolve_scope(conn, args.scope.as_deref())?;
+    let scope = resolve_scope(conn, args.scope.as_deref(), ctx.now_ms)?;
     let Some(a) = build_activity(conn, &target, scope, bucket_ms)? else {
         return Ok(wrong_kind(
             &args.id,

@@ -1,12 +1,17 @@
-//! `rolecall db info` and `rolecall db rejects`.
+//! `rolecall db info`, `db rejects` (read-only, like every read command) and `db refresh` (opens
+//! for writing: migrates an older schema, derives what the last ingests left behind).
 
 use std::process::ExitCode;
 
 use anyhow::Context;
 
 use super::Ctx;
+use super::open::{command, open_existing_for_writing, open_read_only};
 use crate::model::format_ms;
-use crate::store::{Store, load_info};
+use crate::store::{
+    CacheInfo, Freshness, FutureRecords, Store, latest_schema_version, load_freshness,
+    load_future_records, load_info,
+};
 use crate::text::sanitize;
 
 #[derive(Debug, clap::Args)]
@@ -17,7 +22,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Subcommand)]
 enum DbCommand {
-    /// Schema version, path and size, counts, and coverage per account and region.
+    /// Schema version, path and size, counts, coverage per account and region, how far
+    /// derivation has got, and records dated in the future.
     Info {
         /// Print JSON instead of text.
         #[arg(long)]
@@ -29,13 +35,20 @@ enum DbCommand {
         #[arg(long)]
         run: Option<i64>,
     },
+    /// Derive issuances, role sessions and chain links from the events cached since the last
+    /// derivation (every ingest does this when it ends), upgrading an older cache first.
+    Refresh {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open_read_only(&ctx.db)?;
     match args.command {
-        DbCommand::Info { json } => info(ctx, &store, json),
+        DbCommand::Info { json } => info(ctx, json),
         DbCommand::Rejects { run } => {
+            let store = open_read_only(ctx)?;
             let lines = match run {
                 Some(run) => crate::store::load_rejects(store.conn(), run, i64::MAX)?,
                 None => crate::store::load_all_rejects(store.conn())?,
@@ -45,27 +58,98 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        DbCommand::Refresh { json } => refresh(ctx, json),
     }
 }
 
-fn info(ctx: &Ctx, store: &Store, json: bool) -> anyhow::Result<ExitCode> {
-    let info = load_info(store.conn()).context("reading the cache")?;
-    let size: u64 = ["", "-wal"]
-        .iter()
-        .filter_map(|suffix| {
-            let mut p = ctx.db.clone().into_os_string();
-            p.push(suffix);
-            std::fs::metadata(p).ok().map(|m| m.len())
-        })
-        .sum();
+/// What `db refresh` did.
+#[derive(Debug, serde::Serialize)]
+struct RefreshOutput {
+    schema_version: i64,
+    /// The version the cache was upgraded from, when it was.
+    migrated_from: Option<i64>,
+    #[serde(flatten)]
+    derived: crate::analysis::RefreshReport,
+    elapsed_ms: u64,
+}
+
+fn refresh(ctx: &Ctx, json: bool) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut store = open_existing_for_writing(ctx)?;
+    let derived = crate::analysis::refresh(&mut store).context("deriving attribution")?;
+    let out = RefreshOutput {
+        schema_version: latest_schema_version(),
+        migrated_from: store.migrated_from(),
+        derived,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(from) = out.migrated_from {
+        println!(
+            "schema:   upgraded from version {from} to {}",
+            out.schema_version
+        );
+    }
+    let d = &out.derived;
+    if d.events == 0 {
+        println!("derived:  nothing new, already up to date");
+    } else {
+        println!(
+            "derived:  {} events ({} issuing STS calls, {} chain links found) in {:.2} s",
+            d.events,
+            d.sts_copies,
+            d.links_observed,
+            out.elapsed_ms as f64 / 1000.0
+        );
+    }
+    println!("cache:    {}", ctx.db.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn info(ctx: &Ctx, json: bool) -> anyhow::Result<ExitCode> {
+    let store = open_read_only(ctx)?;
+    // One snapshot: the counts below agree with each other while an ingest writes.
+    store.hold_snapshot().context("reading the cache")?;
+    let conn = store.conn();
+    let info = load_info(conn).context("reading the cache")?;
+    let fresh = load_freshness(conn).context("reading the cache")?;
+    let future = load_future_records(conn, ctx.now_ms).context("reading the cache")?;
+    let size = size_on_disk(&store);
     if json {
         let mut v = serde_json::to_value(&info)?;
         v["path"] = ctx.db.display().to_string().into();
         v["size_bytes"] = size.into();
+        v["derived"] = serde_json::json!({
+            "derived_upto": fresh.derived_upto,
+            "newest": fresh.newest,
+            "behind": fresh.behind(),
+        });
+        v["future"] = serde_json::to_value(&future)?;
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("cache:     {}", ctx.db.display());
+    print_info(ctx, &info, size, &fresh, &future);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The cache file and its write-ahead log, in bytes.
+fn size_on_disk(store: &Store) -> u64 {
+    let Some(path) = store.path() else { return 0 };
+    ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            std::fs::metadata(p).ok().map(|m| m.len())
+        })
+        .sum()
+}
+
+fn print_info(ctx: &Ctx, info: &CacheInfo, size: u64, fresh: &Freshness, future: &FutureRecords) {
+    println!("cache:     {}", sanitize(&ctx.db.display().to_string()));
     println!("size:      {:.1} MB", size as f64 / 1e6);
     println!("schema:    version {}", info.schema_version);
     println!("events:    {}", info.events);
@@ -80,6 +164,33 @@ fn info(ctx: &Ctx, store: &Store, json: bool) -> anyhow::Result<ExitCode> {
         info.ingest_runs,
         info.last_ingest_ms.map_or("never".into(), format_ms)
     );
+    if fresh.behind() == 0 {
+        println!("derived:   up to date");
+    } else {
+        println!(
+            "derived:   {} events behind: `{}` derives them",
+            fresh.behind(),
+            sanitize(&command(ctx, "db refresh"))
+        );
+    }
+    if future.events > 0 || future.findings > 0 {
+        let mut parts = Vec::new();
+        if future.events > 0 {
+            let span = match (future.first_ms, future.last_ms) {
+                (Some(a), Some(b)) if a != b => format!(" ({} .. {})", format_ms(a), format_ms(b)),
+                (Some(a), _) => format!(" ({})", format_ms(a)),
+                _ => String::new(),
+            };
+            parts.push(format!("{} events{span}", future.events));
+        }
+        if future.findings > 0 {
+            parts.push(format!("{} findings", future.findings));
+        }
+        println!(
+            "future:    {} dated more than a day past this machine's clock: left out of default scopes",
+            parts.join(" and ")
+        );
+    }
     if !info.coverage.is_empty() {
         println!();
         println!(
@@ -98,5 +209,4 @@ fn info(ctx: &Ctx, store: &Store, json: bool) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    Ok(ExitCode::SUCCESS)
 }

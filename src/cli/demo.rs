@@ -179,8 +179,8 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
         }
         std::fs::remove_dir_all(data).with_context(|| format!("removing {}", data.display()))?;
     }
-    if let Some(dir) = db.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::store::create_dir_owner_only(dir)?;
     }
     eprintln!(
         "Generating the demo organisation's logs into {} …",
@@ -205,6 +205,8 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
         },
         ctx.now_ms,
     )?;
+    // Reading never derives: the demo's sessions and chains are derived here, like any ingest's.
+    crate::analysis::refresh(&mut store).context("deriving attribution after ingest")?;
     let t = &ingested.totals;
     println!(
         "Ingested {} events, {} findings, {} flows ({} rejected).",

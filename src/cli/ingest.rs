@@ -25,8 +25,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::open(&ctx.db)
-        .with_context(|| format!("cannot open the cache {}", ctx.db.display()))?;
+    let mut store = super::open::open_for_writing(ctx)?;
     let opts = IngestOptions {
         progress: !args.json,
         commit_every: Some(args.commit_every),

@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = open_for_analysis(ctx)?;
     let conn = store.conn();
     let scope = match &args.scope {
-        Some(s) => Some(resolve_scope(conn, Some(s))?),
+        Some(s) => Some(resolve_scope(conn, Some(s), ctx.now_ms)?),
         None => None,
     };
     let role = match &args.role {

@@ -1,8 +1,16 @@
-//! `rolecall db info`: what the cache holds and which accounts, regions and days it covers.
+//! What the cache holds: counts, coverage per account and region, how far derivation has got,
+//! records dated far in the future, and reject listings (`rolecall db info`, `db rejects`, and
+//! the checks readers make when they open the cache). Reads only.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, params};
 
 use super::{Result, migrate};
+use crate::model::DAY_MS;
+
+/// How far past "now" a record may be dated before it counts as a time outlier: clocks drift and
+/// time zones get mislabelled, but a CloudTrail event a day ahead of the responder's clock is not
+/// a real one (a corrupted or forged record, or a test fixture dated 9999).
+pub const FUTURE_TOLERANCE_MS: i64 = DAY_MS;
 
 /// A summary of the cache.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -27,6 +35,77 @@ pub struct CoverageRow {
     pub last_ms: i64,
     pub days: i64,
     pub events: i64,
+}
+
+/// Records dated after `after_ms` (now plus `FUTURE_TOLERANCE_MS`): counted and reported, and
+/// left out when a default scope ("the last 24 hours of the data") is worked out, so one record
+/// dated 9999 cannot make every default scope empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FutureRecords {
+    pub after_ms: i64,
+    pub events: i64,
+    /// The earliest and latest of those events.
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+    /// Findings (distinct IDs) with a revision updated or last seen after `after_ms`.
+    pub findings: i64,
+}
+
+/// Counts the records dated far in the future relative to `now_ms` (the caller's clock). Cost
+/// grows with the number of such events only (index on event time); flow records are not
+/// counted (no index on their time, and nothing is scoped by them).
+pub fn load_future_records(conn: &Connection, now_ms: i64) -> Result<FutureRecords> {
+    let after_ms = now_ms.saturating_add(FUTURE_TOLERANCE_MS);
+    let (events, first_ms, last_ms) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), MIN(time_ms), MAX(time_ms) FROM events WHERE time_ms > ?1",
+        )?
+        .query_row([after_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let findings = conn
+        .prepare_cached(
+            "SELECT COUNT(DISTINCT finding_id) FROM findings
+             WHERE updated_ms > ?1 OR last_seen_ms > ?1",
+        )?
+        .query_row([after_ms], |r| r.get(0))?;
+    Ok(FutureRecords {
+        after_ms,
+        events,
+        first_ms,
+        last_ms,
+        findings,
+    })
+}
+
+/// The time of the latest event dated at or before `until_ms` (index-backed): the end of the
+/// data's real span when `until_ms` is now plus `FUTURE_TOLERANCE_MS`.
+pub fn load_latest_event_ms_until(conn: &Connection, until_ms: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT MAX(time_ms) FROM events WHERE time_ms <= ?1")?
+        .query_row(params![until_ms], |r| r.get(0))?)
+}
+
+/// How far the derived tables (issuances, sessions, chain links, hourly activity) have got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Freshness {
+    /// The highest event row derivation has read.
+    pub derived_upto: i64,
+    /// The highest event row in the cache.
+    pub newest: i64,
+}
+
+impl Freshness {
+    /// Events cached but not yet derived (`rolecall db refresh` derives them).
+    pub fn behind(&self) -> i64 {
+        (self.newest - self.derived_upto).max(0)
+    }
+}
+
+/// Compares the derivation watermark with the newest event row (two index look-ups).
+pub fn load_freshness(conn: &Connection) -> Result<Freshness> {
+    Ok(Freshness {
+        derived_upto: super::load_watermark(conn)?,
+        newest: super::load_max_event_row(conn)?,
+    })
 }
 
 fn count(conn: &Connection, sql: &str) -> Result<i64> {

@@ -76,9 +76,16 @@ pub struct EventRecord {
 }
 
 /// Loads what `view` shows in `scope`. `Ok(None)`: the cache does not know it.
-pub fn load(conn: &Connection, view: &View, scope: Scope) -> analysis::Result<Option<PageData>> {
+pub fn load(
+    conn: &Connection,
+    view: &View,
+    scope: Scope,
+    now_ms: i64,
+) -> analysis::Result<Option<PageData>> {
     Ok(match view {
-        View::Home => Some(PageData::Home(Box::new(analysis::build_home(conn)?))),
+        View::Home => Some(PageData::Home(Box::new(analysis::build_home(
+            conn, now_ms,
+        )?))),
         View::Finding(id) => load_finding(conn, id)?,
         View::Session(p) => load_session(conn, p, scope)?,
         View::Role(arn) => load_role(conn, arn, scope)?,

@@ -255,13 +255,20 @@ impl Keymap {
             for k in keys.get_ref() {
                 let key = Key::parse(k.get_ref())
                     .ok_or_else(|| bad(k.span(), format!("unknown key {:?}", k.get_ref())))?;
-                if let Some((other, _)) = given.get(&key).filter(|(a, _)| *a != action) {
+                if let Some((other, at)) = given.get(&key).filter(|(a, _)| *a != action) {
+                    // Named at the later of the two places, the actions in file order (the
+                    // file's tables are not read in file order).
+                    let (first, second, span) = if at.start < k.span().start {
+                        (*other, action, k.span())
+                    } else {
+                        (action, *other, at.clone())
+                    };
                     return Err(bad(
-                        k.span(),
+                        span,
                         format!(
                             "key {key} is given to both {} and {}",
-                            other.name(),
-                            action.name()
+                            first.name(),
+                            second.name()
                         ),
                     ));
                 }

@@ -77,6 +77,9 @@ fn stamp(db: &Path) -> Vec<Option<(u64, SystemTime)>> {
 pub fn answer(store: &Store, req: Request) -> Option<Msg> {
     let conn = store.conn();
     let err = |e: analysis::AnalysisError| e.to_string();
+    // Analyses never read the clock; the console does, for "the last 24 hours of the data"
+    // not to be fooled by records dated in the future.
+    let now_ms = chrono::Utc::now().timestamp_millis();
     Some(match req {
         Request::Load {
             page,
@@ -86,7 +89,7 @@ pub fn answer(store: &Store, req: Request) -> Option<Msg> {
         } => {
             let scope = match scope {
                 Some(s) => Ok(Some(s)),
-                None => match resolve_scope(conn, None) {
+                None => match resolve_scope(conn, None, now_ms) {
                     Ok(s) => Ok(Some(s)),
                     // An empty cache has no default scope: Home still loads.
                     Err(analysis::AnalysisError::NotFound(_)) => Ok(None),
@@ -95,9 +98,10 @@ pub fn answer(store: &Store, req: Request) -> Option<Msg> {
             };
             let used = scope.as_ref().ok().copied().flatten();
             let result = match scope {
-                Ok(Some(s)) => data::load(conn, &view, s).map_err(err),
+                Ok(Some(s)) => data::load(conn, &view, s, now_ms).map_err(err),
                 Ok(None) if view == super::view::View::Home => {
-                    data::load(conn, &view, crate::model::Scope::covering(0, 0)).map_err(err)
+                    data::load(conn, &view, crate::model::Scope::covering(0, 0), now_ms)
+                        .map_err(err)
                 }
                 Ok(None) => Ok(None),
                 Err(e) => Err(e),
@@ -126,7 +130,7 @@ pub fn answer(store: &Store, req: Request) -> Option<Msg> {
             input,
         },
         Request::ResolveScope(spec) => {
-            Msg::ScopeResolved(resolve_scope(conn, Some(&spec)).map_err(err))
+            Msg::ScopeResolved(resolve_scope(conn, Some(&spec), now_ms).map_err(err))
         }
         Request::Refresh | Request::Copy(_) | Request::Export { .. } | Request::Quit => {
             return None;

@@ -1,5 +1,7 @@
 //! The shared corpus for conformance tests: where it is, and reading its files. Without it the
-//! tests say SKIPPED loudly and pass (CI has it at `../shared/corpus`).
+//! tests say SKIPPED loudly and pass on a developer's machine; under CI (`CI=true`, as GitHub
+//! Actions, GitLab and most runners set it) they fail instead, so a CI that lost the corpus
+//! cannot go green by skipping every conformance test.
 
 #![allow(dead_code)]
 
@@ -25,18 +27,33 @@ fn root() -> PathBuf {
 }
 
 fn existing(dir: PathBuf) -> Option<PathBuf> {
+    found_or_skip(dir, running_in_ci())
+}
+
+/// Whether `CI` says this is a CI run (`true` or `1`, any case).
+fn running_in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+}
+
+/// `dir` when it is a folder; otherwise a loud skip, or under CI a failure.
+pub fn found_or_skip(dir: PathBuf, ci: bool) -> Option<PathBuf> {
     if dir.is_dir() {
-        Some(dir)
-    } else {
-        // Straight to the stderr handle: the test harness captures `eprintln!` of passing tests,
-        // and a skip must be seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: corpus not found at {} (set ROLECALL_CORPUS)",
-            dir.display()
-        );
-        None
+        return Some(dir);
     }
+    assert!(
+        !ci,
+        "corpus not found at {} under CI=true: conformance tests must not skip in CI \
+         (set ROLECALL_CORPUS or check out ../shared)",
+        dir.display()
+    );
+    // Straight to the stderr handle: the test harness captures `eprintln!` of passing tests,
+    // and a skip must be seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: corpus not found at {} (set ROLECALL_CORPUS)",
+        dir.display()
+    );
+    None
 }
 
 /// A file's bytes, gunzipped when it starts with the gzip magic.
