@@ -212,8 +212,6 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
         "Ingested {} events, {} findings, {} flows ({} rejected).",
         t.events_new, t.findings_new, t.flows_new, t.rejected
     );
-    // Derived tables before the console opens: reading never derives.
-    crate::analysis::refresh(&mut store).context("deriving attribution after the demo ingest")?;
     if t.rejected > 0 {
         println!(
             "Some files were not read (`rolecall --db '{}' db rejects`): the cache will be rebuilt next time.",
