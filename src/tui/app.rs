@@ -46,6 +46,19 @@ pub struct Page {
 }
 
 impl Page {
+    /// The breadcrumb: the view's, except that a loaded role session names its role too
+    /// (`sara @ DemoRole1`: two sessions named sara in a row are told apart).
+    pub fn crumb(&self, w: usize) -> String {
+        if let (View::Session(_), Some(PageData::Session(d))) = (&self.view, &self.data) {
+            if let Some(role) = d.session.role_arn.as_deref() {
+                let name = role.rsplit('/').next().unwrap_or(role);
+                let text = format!("{} @ {}", safe(&d.session.session_name), safe(name));
+                return crate::present::fit_middle(&text, w);
+            }
+        }
+        self.view.crumb(w)
+    }
+
     fn new(id: PageId, view: View) -> Page {
         Page {
             id,

@@ -82,30 +82,37 @@ fn header(f: &mut Frame, area: Rect, app: &App, theme: Theme) {
     }
     let right = fit(&right, w / 2 + 8);
     let room = w.saturating_sub(width(&right) + 3);
-    // The newest crumb gets the most room; older ones are shortened, then the oldest dropped.
-    let pages: Vec<&View> = app.stack().iter().skip(1).map(|p| &p.view).collect();
+    // The newest crumb gets the most room; older ones are shortened; then the program's name
+    // gives way, then the oldest crumbs.
+    let pages: Vec<&crate::tui::app::Page> = app.stack().iter().skip(1).collect();
     let n = pages.len();
     let crumbs: Vec<String> = pages
         .iter()
         .enumerate()
-        .map(|(i, v)| v.crumb(if i + 1 == n { 26 } else { 14 }))
+        .map(|(i, p)| p.crumb(if i + 1 == n { 28 } else { 16 }))
         .collect();
-    let mut left = String::from("rolecall");
-    let mut first = 0;
-    while first < n {
-        let total: usize = crumbs[first..].iter().map(|c| width(c) + 3).sum::<usize>()
-            + width(&left)
+    let fits = |prefix: &str, first: usize| {
+        let total = crumbs[first..].iter().map(|c| width(c) + 3).sum::<usize>()
+            + width(prefix)
             + if first > 0 { 4 } else { 0 };
-        if total <= room {
-            break;
-        }
+        total <= room
+    };
+    let mut prefix = "rolecall";
+    let mut first = 0;
+    if n > 0 && !fits(prefix, 0) {
+        prefix = "";
+    }
+    while first < n && !fits(prefix, first) {
         first += 1;
     }
+    let mut left = prefix.to_string();
     if first > 0 {
         left.push_str(" ▸ …");
     }
     for c in &crumbs[first..] {
-        left.push_str(" ▸ ");
+        if !left.is_empty() {
+            left.push_str(" ▸ ");
+        }
         left.push_str(c);
     }
     if app.top().view == View::Home && app.stack().len() == 1 {
