@@ -1,13 +1,18 @@
-//! Removing secrets before anything is stored: every `sessionToken` value in a record (STS
-//! `responseElements.credentials.sessionToken` above all, but wherever it appears) is replaced
-//! with a placeholder. Access key IDs stay: they are identifiers, useless without the secret
-//! key and the token, and attribution links on them.
+//! Removing secrets before anything is stored or printed: the value of every key that names a
+//! credential (`sessionToken`, `SecretAccessKey` / `secretAccessKey`, `aws_secret_access_key`,
+//! `aws_session_token`, `aws_security_token`, `Authorization`, `X-Amz-Security-Token`,
+//! `X-Amz-Signature`, in any case), wherever it appears in a record, is replaced with a
+//! placeholder, and so is the same in text (`key = value` in a credentials file, `key: value`
+//! in a header, `X-Amz-Security-Token=…` in a presigned URL, escaped JSON inside a string).
+//! Access key IDs stay: they are identifiers, useless without the secret key and the token,
+//! and attribution links on them.
 //!
-//! Cheap path first: a record whose bytes never mention `essionToken` (which covers the
-//! camelCase and PascalCase spellings) is stored as it came. Only the few that do are redacted
-//! structurally and re-serialised, as compact JSON with sorted keys: what a `serde_json::Value`
-//! round trip writes, produced in one pass without building the tree (the round trip stays as
-//! the reference, and as the fallback for what the one pass refuses).
+//! Cheap path first: a record whose bytes mention none of those names (one case-insensitive
+//! multi-pattern scan) is stored as it came. Only the few that do are redacted structurally and
+//! re-serialised, as compact JSON with sorted keys: what a `serde_json::Value` round trip
+//! writes, produced in one pass without building the tree (the round trip stays as the
+//! reference, and as the fallback for what the one pass refuses). Reject excerpts go through
+//! the textual redaction ([`excerpt`]).
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
@@ -19,23 +24,76 @@ use serde_json::Value;
 /// What a redacted secret is replaced with.
 pub const REDACTED: &str = "<redacted>";
 
-/// The part of `sessionToken` / `SessionToken` shared by both spellings.
-const NEEDLE: &[u8] = b"essionToken";
+/// Keys whose values are secrets, lower case (compared without regard to case).
+const SECRET_KEYS: [&str; 8] = [
+    "sessiontoken",
+    "secretaccesskey",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "authorization",
+    "x-amz-security-token",
+    "x-amz-signature",
+];
 
-/// Whether `bytes` may hold a session token and so need redacting.
-pub fn mentions_session_token(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, NEEDLE).is_some()
+/// What the cheap scan looks for: every secret key ends with one of these (any case).
+const NEEDLES: [&str; 7] = [
+    "sessiontoken",
+    "secretaccesskey",
+    "secret_access_key",
+    "session_token",
+    "security_token",
+    "security-token",
+    "authorization",
+];
+const SIGNATURE_NEEDLE: &str = "x-amz-signature";
+
+fn finder() -> Option<&'static aho_corasick::AhoCorasick> {
+    static FINDER: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    FINDER
+        .get_or_init(|| {
+            let mut needles: Vec<&str> = NEEDLES.to_vec();
+            needles.push(SIGNATURE_NEEDLE);
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(needles)
+                .ok()
+        })
+        .as_ref()
 }
 
-/// Replaces every session-token value in `value`: the value of any key spelled
-/// `sessionToken` (any case), and tokens inside strings that embed JSON (policy documents,
-/// error messages quoting a request). Returns whether anything changed.
+/// Whether `bytes` may hold a secret and so need redacting. (Should the pattern set ever fail
+/// to build, everything is treated as possibly secret: slower, never leakier.)
+pub fn may_hold_secret(bytes: &[u8]) -> bool {
+    finder().is_none_or(|f| f.is_match(bytes))
+}
+
+/// Whether an object key names a secret.
+pub fn is_secret_key(key: &str) -> bool {
+    SECRET_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
+}
+
+/// The first bytes of a rejected record or line, as its stored excerpt: secrets masked first
+/// (over a window larger than what is kept, so that a secret starting near the cut is seen),
+/// then cut to 160 characters.
+pub fn excerpt(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    let window = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    let clean = redact_text(&window);
+    Some(clean.chars().take(160).collect())
+}
+
+/// Replaces every secret in `value`: the value of any key that names one (any case), and
+/// secrets inside strings (embedded JSON, headers, URLs). Returns whether anything changed.
 pub fn redact_value(value: &mut Value) -> bool {
     match value {
         Value::Object(map) => {
             let mut changed = false;
             for (k, v) in map.iter_mut() {
-                if k.eq_ignore_ascii_case("sessionToken") {
+                if is_secret_key(k) {
                     if !v.is_null() && v.as_str() != Some(REDACTED) {
                         *v = Value::String(REDACTED.into());
                         changed = true;
@@ -65,7 +123,7 @@ pub fn redact_value(value: &mut Value) -> bool {
 /// original bytes); `Ok(Some(compact))` with the redacted record otherwise: compact JSON, object
 /// keys sorted, as `serde_json::Value` writes it.
 pub fn redact_record(text: &str) -> Result<Option<String>, serde_json::Error> {
-    if !mentions_session_token(text.as_bytes()) {
+    if !may_hold_secret(text.as_bytes()) {
         return Ok(None);
     }
     // The direct rewrite gives the same bytes as the `Value` round trip in less than half the
@@ -207,7 +265,7 @@ impl<'de> Visitor<'de> for Canonical<'_> {
             let mut changed = map.next_value_seed(Canonical {
                 out: &mut *self.out,
             })?;
-            if key.eq_ignore_ascii_case("sessionToken") {
+            if is_secret_key(&key) {
                 // As in `redact_value`: a null or already-redacted value stays.
                 let value = &self.out[value_at..];
                 if value != "null" && value != REDACTED_JSON {
@@ -276,62 +334,87 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// Textual redaction for text that is not (or not known to be) valid JSON: reject excerpts,
-/// strings that embed JSON. Masks the string after every `sessionToken` key, whether its quotes
-/// are plain (`"sessionToken": "…"`) or escaped (`\"sessionToken\":\"…\"`); a value cut off by
-/// the end of the text is masked to the end.
+/// strings that embed JSON or headers, credentials files. After every secret key name, if a
+/// separator (`:` or `=`) follows, the value is masked: a quoted value (plain, escaped `\"` or
+/// single quotes) to its closing quote, an unquoted one to the end of its token (to the end of
+/// the line for `Authorization`, whose value holds spaces). A value cut off by the end of the
+/// text is masked to the end.
 pub fn redact_text(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
-    if !mentions_session_token(b) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::new();
     let mut copied = 0;
-    let mut from = 0;
-    while let Some(hit) = memchr::memmem::find(&b[from..], NEEDLE) {
-        let mut i = from + hit + NEEDLE.len();
-        from = i;
-        // The key's closing quote, plain or escaped, then `:` and the value's opening quote.
-        if b[i..].starts_with(b"\\\"") {
-            i += 2;
-        } else if b.get(i) == Some(&b'"') {
-            i += 1;
-        }
-        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        if b.get(i) != Some(&b':') {
+    let Some(finder) = finder() else {
+        return Cow::Owned(REDACTED.to_owned());
+    };
+    for m in finder.find_iter(b) {
+        if m.start() < copied {
             continue;
         }
-        i += 1;
-        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
-            i += 1;
-        }
-        let escaped = b[i..].starts_with(b"\\\"");
-        if escaped {
-            i += 2;
-        } else if b.get(i) == Some(&b'"') {
-            i += 1;
-        } else {
+        let header = b[m.start()..m.end()].eq_ignore_ascii_case(b"authorization");
+        let Some((start, end)) = secret_value(b, m.end(), header) else {
             continue;
-        }
-        let start = i;
-        // Token characters are base64 (`A-Za-z0-9+/=`): the value ends at the first quote or
-        // backslash, or at the end of the text.
-        while i < b.len() && b[i] != b'"' && b[i] != b'\\' {
-            i += 1;
-        }
-        if i > start {
-            out.push_str(&text[copied..start]);
-            out.push_str(REDACTED);
-            copied = i;
-        }
-        from = i;
+        };
+        out.push_str(&text[copied..start]);
+        out.push_str(REDACTED);
+        copied = end;
     }
     if copied == 0 {
         return Cow::Borrowed(text);
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// The byte range of the value after a secret key name ending at `i`, if a value follows.
+fn secret_value(b: &[u8], mut i: usize, header: bool) -> Option<(usize, usize)> {
+    let ws = |b: &[u8], mut i: usize| {
+        while b.get(i).is_some_and(|c| *c == b' ' || *c == b'\t') {
+            i += 1;
+        }
+        i
+    };
+    // The key's closing quote, plain, escaped or single.
+    if b[i..].starts_with(b"\\\"") {
+        i += 2;
+    } else if matches!(b.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    i = ws(b, i);
+    if !matches!(b.get(i), Some(b':' | b'=')) {
+        return None;
+    }
+    i = ws(b, i + 1);
+    // Headers written as lists: `"authorization": ["…"]`.
+    if b.get(i) == Some(&b'[') {
+        i = ws(b, i + 1);
+    }
+    let (start, end) = if b[i..].starts_with(b"\\\"") {
+        let start = i + 2;
+        let n = memchr::memchr(b'\\', &b[start..]).unwrap_or(b.len() - start);
+        (start, start + n)
+    } else if matches!(b.get(i), Some(b'"' | b'\'')) {
+        let quote = b[i];
+        let start = i + 1;
+        let n = memchr::memchr2(quote, b'\\', &b[start..]).unwrap_or(b.len() - start);
+        (start, start + n)
+    } else {
+        let start = i;
+        let stop: &[u8] = if header {
+            b"\"\\\r\n"
+        } else {
+            b" \t\r\n&\"'\\,;"
+        };
+        let n = b[start..]
+            .iter()
+            .position(|c| stop.contains(c))
+            .unwrap_or(b.len() - start);
+        (start, start + n)
+    };
+    let value = &b[start..end];
+    if value.is_empty() || value == REDACTED.as_bytes() || value == b"null" {
+        return None;
+    }
+    Some((start, end))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_attribution.sql"),
     include_str!("migrations/0003_event_indexes.sql"),
+    include_str!("migrations/0004_rejects_once.sql"),
 ];
 
 pub fn latest_version() -> i64 {

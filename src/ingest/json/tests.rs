@@ -13,7 +13,7 @@ fn rec(id: &str) -> String {
 fn read(data: &str) -> Vec<Result<Record, Bad>> {
     let kind = detect(data.as_bytes()).expect("detected as JSON");
     let mut out = Vec::new();
-    let mut sink = |item: Result<Record, Bad>| -> Result<(), crate::store::StoreError> {
+    let mut sink = |item: Result<Record, Bad>| -> Result<(), crate::ingest::IngestError> {
         out.push(item);
         Ok(())
     };
