@@ -52,7 +52,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     crate::analysis::refresh(&mut store).context("deriving attribution after ingest")?;
     tracing::info!(seconds = t.elapsed().as_secs_f64(), "attribution refreshed");
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut summary = serde_json::to_value(&report)?;
+        // The process's own high-water mark (Linux), so that memory bounds can be checked.
+        summary["peak_rss_bytes"] = peak_rss_bytes().into();
+        println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         print_summary(&report, &store)?;
     }
@@ -61,6 +64,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The process's peak resident memory (`VmHWM`), where the system says.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// `4M`, `512K`, `1G`, `1048576`.

@@ -17,7 +17,7 @@ use super::sniff::{HEAD, Sniffed, sniff};
 /// Inputs up to this size on disk are read into memory in one read.
 const SMALL_INPUT: u64 = 16 * 1024 * 1024;
 /// Decoded inputs up to this size are parsed in one window; larger ones window by window.
-pub const WHOLE_LIMIT: usize = 32 * 1024 * 1024;
+pub const WHOLE_LIMIT: usize = 16 * 1024 * 1024;
 /// How much a window of a large input grows by at a time.
 pub const CHUNK: usize = 8 * 1024 * 1024;
 
@@ -151,6 +151,8 @@ impl Reading {
             return;
         }
         let want = (len - at) as u64;
+        // Exactly what is wanted: letting `read_to_end` grow the buffer would double it.
+        self.window.reserve_exact((len - at).min(WHOLE_LIMIT + CHUNK));
         // `read_to_end` keeps every byte read before an error.
         let result = source.by_ref().take(want).read_to_end(&mut self.window);
         let got = self.window.len() - at;
