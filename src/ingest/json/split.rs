@@ -503,6 +503,8 @@ impl<'d> Pass<'d, '_, '_> {
                     Ok(Outcome::More)
                 }
             }
+            // The excerpt of a broken record is its first bytes, wherever the window ends.
+            Err(_) if !self.eof && data.len() - i < EXCERPT_WINDOW => Ok(Outcome::More),
             Err(e) => {
                 let at = error_offset(&e).unwrap_or(data.len());
                 if at - i > max {
@@ -658,8 +660,8 @@ impl<'d> Pass<'d, '_, '_> {
         }
     }
 
-    /// The start of the next element that can be read after a broken one: an object after `}`
-    /// and `,` that scans whole and is a record this reader knows; in a pretty-printed file it
+    /// The start of the next element that can be read after a broken one: an object after a
+    /// `,` that scans whole and is a record this reader knows; in a pretty-printed file it
     /// must also start at the broken element's column, which rules out objects nested inside
     /// records.
     fn resync_array(&mut self, from: usize, (col, own_line): (usize, bool)) -> Found {
@@ -669,11 +671,13 @@ impl<'d> Pass<'d, '_, '_> {
             if own_line && column(data, p, file_start) != (col, true) {
                 continue;
             }
+            // After a separator. (Not necessarily after a `}`: the damage may have taken the
+            // broken record's own closing brace.)
             let mut back = data[p.saturating_sub(LOOKBACK)..p]
                 .iter()
                 .rev()
                 .filter(|b| !is_ws(**b));
-            if back.next() != Some(&b',') || back.next() != Some(&b'}') {
+            if back.next() != Some(&b',') {
                 continue;
             }
             let end = match value_end(data, p, &mut self.sp.stack) {
