@@ -257,7 +257,12 @@ fn write_all(
         let mut w = store.batch_writer(run_id)?;
         let end = write_group(&mut w, &mut messages, counts, on_progress)?;
         match end {
-            GroupEnd::Commit => counts.totals.add(&w.commit()?),
+            GroupEnd::Commit => {
+                counts.totals.add(&w.commit()?);
+                // Blocks of events reach the writer after their inputs' ends: the counts are
+                // complete only now.
+                report(counts, RunTotals::default(), 0, on_progress);
+            }
             // The inputs ended (or the reader stopped): anything uncommitted rolls back.
             GroupEnd::Closed => return Ok(()),
         }
@@ -276,15 +281,6 @@ fn write_group(
     counts: &mut Counts,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<GroupEnd, IngestError> {
-    let report = |counts: &mut Counts, w: &FileWriter<'_>, extra: u64, cb: &mut dyn FnMut(&Progress)| {
-        let open = w.totals();
-        let p = &mut counts.progress;
-        p.events_new = counts.totals.events_new + open.events_new;
-        p.events_dup = counts.totals.events_dup + open.events_dup;
-        p.rejected = counts.totals.rejected + open.rejected;
-        p.bytes_done = counts.bytes_read + extra;
-        cb(p);
-    };
     for msg in messages {
         match msg {
             Msg::Start { name, format, size } => {
@@ -313,7 +309,7 @@ fn write_group(
                 w.insert_flow(&r)?;
             }
             Msg::Item(Err(bad)) => reject(w, &bad)?,
-            Msg::Progress { bytes } => report(counts, w, bytes, on_progress),
+            Msg::Progress { bytes } => report(counts, w.totals(), bytes, on_progress),
             Msg::Special { name, kind } => {
                 counts.special_skipped += 1;
                 if counts.special_files.len() < SPECIAL_NAMED {
@@ -334,12 +330,23 @@ fn write_group(
                 counts.files_skipped += u64::from(skipped);
                 counts.bytes_read += size;
                 counts.progress.inputs_done += 1;
-                report(counts, w, 0, on_progress);
+                report(counts, w.totals(), 0, on_progress);
             }
             Msg::Commit => return Ok(GroupEnd::Commit),
         }
     }
     Ok(GroupEnd::Closed)
+}
+
+/// Tells `cb` where the run is: committed counts plus those of the open transaction (`open`),
+/// and `extra` bytes read of the current input.
+fn report(counts: &mut Counts, open: RunTotals, extra: u64, cb: &mut dyn FnMut(&Progress)) {
+    let p = &mut counts.progress;
+    p.events_new = counts.totals.events_new + open.events_new;
+    p.events_dup = counts.totals.events_dup + open.events_dup;
+    p.rejected = counts.totals.rejected + open.rejected;
+    p.bytes_done = counts.bytes_read + extra;
+    cb(p);
 }
 
 fn reject(w: &mut FileWriter<'_>, bad: &Bad) -> Result<(), IngestError> {
