@@ -326,8 +326,13 @@ fn good_records_around_a_damaged_one_are_kept() {
         data.extend(parts.join(sep));
         data.extend_from_slice(b"]}");
         let items = read_json(&data, data.len(), 1 << 20);
+        // Cut after a comma inside an array, the damaged record can become valid JSON that
+        // holds its neighbours as array elements (`"resources":[{…},` + the next records):
+        // then it is read as one record and those inside it are not separate records. Only
+        // the records before it are owed in that case.
+        let absorbed = items.contains(&format!("event {}", ids[k]));
         for (j, id) in ids.iter().enumerate() {
-            if j != k {
+            if j != k && (j < k || !absorbed) {
                 assert!(
                     items.contains(&format!("event {id}")),
                     "case {i} (ROLECALL_FUZZ_SEED={seed}): {id} lost when record {k} was damaged: {items:?}\n{}",

@@ -157,10 +157,10 @@ impl<'d> Pass<'d, '_, '_> {
         };
         let raw: RawRecord = match serde_json::from_str(text) {
             Ok(r) => r,
-            Err(e) => {
-                self.reject(start, end, pos, format!("malformed JSON: {e}"))?;
-                return Ok(done);
-            }
+            // Its brackets balance but it does not parse: the end the scanner found is not to
+            // be trusted (a lost or added quote turns strings inside out and can make any
+            // bracket look like the record's last), so the splitter looks for the next record.
+            Err(e) => return Ok(Outcome::Malformed(format!("malformed JSON: {e}"))),
         };
         self.classified(&raw, text, start, end, pos)
     }

@@ -203,6 +203,9 @@ pub enum Outcome {
     /// The value was dealt with and the splitter's mode now says how to go on (skipping it,
     /// searching for the next record, or done).
     Diverted,
+    /// The value scanned whole but is not valid JSON: rejected for this reason, and reading
+    /// goes on at the next record that can be found.
+    Malformed(String),
 }
 
 enum Step {
@@ -304,7 +307,7 @@ impl<'d> Pass<'d, '_, '_> {
                 self.sp.first = parent.is_none();
                 return Ok(Step::More);
             }
-            Outcome::Diverted => {}
+            Outcome::Diverted | Outcome::Malformed(_) => {}
         }
         Ok(Step::Next)
     }
@@ -379,7 +382,7 @@ impl<'d> Pass<'d, '_, '_> {
                 self.nested(array, end, pos)?;
                 return Ok(Step::Next);
             }
-            Outcome::Diverted => {}
+            Outcome::Diverted | Outcome::Malformed(_) => {}
         }
         st.n += 1;
         Ok(Step::Next)
@@ -495,7 +498,20 @@ impl<'d> Pass<'d, '_, '_> {
                 self.reject_oversize(i, end, pos)?;
                 Ok(Outcome::At(end))
             }
-            Ok(end) => self.element(i, end, pos),
+            Ok(end) => match self.element(i, end, pos)? {
+                Outcome::Malformed(reason) => {
+                    let pending = PendingReject {
+                        position: self.position(i, pos),
+                        reason,
+                        lost: false,
+                        head: data[i..end.min(i + EXCERPT_WINDOW)].to_vec(),
+                    };
+                    let own = resync(data, self.base);
+                    self.start_resync(own, i, i + 1, Some(pending));
+                    Ok(Outcome::Diverted)
+                }
+                other => Ok(other),
+            },
             Err(ScanError::Eof) if !self.eof => {
                 if data.len() - i > max {
                     self.oversize(i, pos, Skip::value())
