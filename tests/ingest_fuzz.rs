@@ -35,7 +35,11 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -99,7 +103,9 @@ fn mutate(rng: &mut Rng, data: &[u8], other: &[u8]) -> Vec<u8> {
 }
 
 /// What a reader handed over, summarised for comparison.
-fn collect(items: &mut Vec<String>) -> impl FnMut(Result<Record, Bad>) -> Result<(), IngestError> + '_ {
+fn collect(
+    items: &mut Vec<String>,
+) -> impl FnMut(Result<Record, Bad>) -> Result<(), IngestError> + '_ {
     move |item| {
         items.push(match item {
             Ok(Record::Event(e)) => format!("event {}", e.event_id),

@@ -27,7 +27,11 @@ fn trail(ids: &[&str]) -> String {
 /// Runs `rolecall --db DB ingest ARGS --json` (killed after `limit`); returns the output.
 fn ingest(db: &Path, args: &[&Path], limit: Duration) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rolecall"));
-    cmd.arg("--db").arg(db).arg("ingest").args(args).arg("--json");
+    cmd.arg("--db")
+        .arg(db)
+        .arg("ingest")
+        .args(args)
+        .arg("--json");
     run(cmd, limit)
 }
 
@@ -119,7 +123,10 @@ fn broken_symlinks_loops_and_special_files_do_not_stop_a_tree() {
     assert_eq!(s["special_skipped"], 2, "{s}");
     let names = s["special_files"].to_string();
     assert!(names.contains("pipe") && names.contains("FIFO"), "{names}");
-    assert!(names.contains("sock") && names.contains("socket"), "{names}");
+    assert!(
+        names.contains("sock") && names.contains("socket"),
+        "{names}"
+    );
     let rejects = rejects(&db);
     let about = |name: &str| {
         rejects
@@ -152,11 +159,16 @@ fn an_unreadable_sub_folder_is_a_reject_and_the_rest_is_read() {
     let db = dir.path().join("cache.db");
     // Root reads every folder: run as nobody then (setpriv), or say that the case was skipped.
     let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false);
     let mut cmd = if root {
         if Command::new("setpriv").arg("--version").output().is_err() {
-            eprintln!("SKIPPED: running as root without setpriv; an unreadable folder cannot be made");
+            eprintln!(
+                "SKIPPED: running as root without setpriv; an unreadable folder cannot be made"
+            );
             return;
         }
         let mut c = Command::new("setpriv");
@@ -166,7 +178,11 @@ fn an_unreadable_sub_folder_is_a_reject_and_the_rest_is_read() {
     } else {
         Command::new(env!("CARGO_BIN_EXE_rolecall"))
     };
-    cmd.arg("--db").arg(&db).arg("ingest").arg(&logs).arg("--json");
+    cmd.arg("--db")
+        .arg(&db)
+        .arg("ingest")
+        .arg(&logs)
+        .arg("--json");
     let out = run(cmd, Duration::from_secs(60));
     set(&logs.join("locked"), 0o755);
     let s = summary(&out);
@@ -175,7 +191,10 @@ fn an_unreadable_sub_folder_is_a_reject_and_the_rest_is_read() {
     let rejects = rejects(&db);
     assert_eq!(rejects.len(), 1, "{rejects:?}");
     assert!(rejects[0].0.ends_with("locked"), "{rejects:?}");
-    assert!(rejects[0].2.contains("cannot read this directory"), "{rejects:?}");
+    assert!(
+        rejects[0].2.contains("cannot read this directory"),
+        "{rejects:?}"
+    );
 }
 
 #[test]
@@ -197,7 +216,9 @@ fn a_fifo_named_alone_is_an_error_naming_it_and_never_blocks() {
     assert_eq!(event_ids(&db), ["beside-fifo"]);
     let rejects = rejects(&db);
     assert!(
-        rejects.iter().any(|r| r.0.ends_with("pipe") && r.2.contains("FIFO")),
+        rejects
+            .iter()
+            .any(|r| r.0.ends_with("pipe") && r.2.contains("FIFO")),
         "{rejects:?}"
     );
 }
@@ -275,8 +296,16 @@ fn no_secret_from_a_file_that_is_not_a_log_is_stored_or_printed() {
         .iter()
         .filter(|r| r.0.ends_with("credentials"))
         .collect::<Vec<_>>();
-    assert_eq!(credentials.len(), 1, "one reject for the whole file: {rejects:?}");
-    assert!(credentials[0].2.contains("an AWS credentials or config file"));
+    assert_eq!(
+        credentials.len(),
+        1,
+        "one reject for the whole file: {rejects:?}"
+    );
+    assert!(
+        credentials[0]
+            .2
+            .contains("an AWS credentials or config file")
+    );
     assert_eq!(credentials[0].3, None, "no content");
     // The human summary prints reject excerpts: it must not print a secret either.
     let human = Command::new(env!("CARGO_BIN_EXE_rolecall"))
@@ -350,7 +379,10 @@ fn a_gzip_bomb_of_zeros_and_a_sparse_file_are_turned_away_on_their_first_bytes()
         assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
         let r = rejects(&db);
         let last = r.last().expect("a reject");
-        assert!(last.2.contains("unrecognised format: binary data"), "{last:?}");
+        assert!(
+            last.2.contains("unrecognised format: binary data"),
+            "{last:?}"
+        );
         assert_eq!(last.3, None);
     }
 }
@@ -375,7 +407,10 @@ fn a_record_holding_a_200_mb_string_is_rejected_without_taking_the_memory() {
     assert_eq!(event_ids(&db), ["after", "before"]);
     let r = rejects(&db);
     assert_eq!(r.len(), 1, "{r:?}");
-    assert!(r[0].2.contains("larger than the record size limit (4 MiB)"), "{r:?}");
+    assert!(
+        r[0].2.contains("larger than the record size limit (4 MiB)"),
+        "{r:?}"
+    );
     assert!(peak(&out) < 150 << 20, "peak {} MB", peak(&out) >> 20);
 }
 

@@ -4,9 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use rolecall::ingest::{
-    IngestOptions, Input, Progress, ingest_inputs, ingest_paths_with_progress,
-};
+use rolecall::ingest::{IngestOptions, Input, Progress, ingest_inputs, ingest_paths_with_progress};
 use rolecall::store::Store;
 
 fn record(id: &str) -> String {
@@ -78,7 +76,10 @@ fn inputs_from_a_channel_filled_by_another_thread_are_ingested_in_order() {
     assert_eq!(last.rejected, 1);
     assert_eq!(last.current, "s3://trail/odd.bin");
     let names: Vec<&str> = seen.iter().map(|p| p.current.as_str()).collect();
-    assert!(names.contains(&"lookup-events us-east-1 page 1"), "{names:?}");
+    assert!(
+        names.contains(&"lookup-events us-east-1 page 1"),
+        "{names:?}"
+    );
     let rejects: Vec<(String, String)> = store
         .conn()
         .prepare("SELECT file, reason FROM rejects")
@@ -89,7 +90,11 @@ fn inputs_from_a_channel_filled_by_another_thread_are_ingested_in_order() {
         .expect("rows");
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].0, "s3://trail/odd.bin");
-    assert!(rejects[0].1.contains("binary data, 5 B"), "{}", rejects[0].1);
+    assert!(
+        rejects[0].1.contains("binary data, 5 B"),
+        "{}",
+        rejects[0].1
+    );
 }
 
 #[test]
@@ -98,8 +103,11 @@ fn progress_counts_inputs_and_bytes_up_to_their_totals() {
     let mut paths: Vec<PathBuf> = Vec::new();
     for i in 0..3 {
         let p = dir.path().join(format!("{i}.json"));
-        std::fs::write(&p, format!("{{\"Records\":[{}]}}", record(&format!("f{i}"))))
-            .expect("write");
+        std::fs::write(
+            &p,
+            format!("{{\"Records\":[{}]}}", record(&format!("f{i}"))),
+        )
+        .expect("write");
         paths.push(p);
     }
     // One input larger than a window, to be reported on while it is read.
@@ -107,8 +115,10 @@ fn progress_counts_inputs_and_bytes_up_to_their_totals() {
     let mut f = std::io::BufWriter::new(std::fs::File::create(&big).expect("create"));
     let pad = "q".repeat(20_000);
     for i in 0..2_000 {
-        let r = record(&format!("big-{i:04}"))
-            .replace(r#""eventName":"GetObject""#, &format!(r#""eventName":"GetObject","requestParameters":{{"pad":"{pad}"}}"#));
+        let r = record(&format!("big-{i:04}")).replace(
+            r#""eventName":"GetObject""#,
+            &format!(r#""eventName":"GetObject","requestParameters":{{"pad":"{pad}"}}"#),
+        );
         writeln!(f, "{r}").expect("write");
     }
     drop(f);
@@ -143,5 +153,8 @@ fn progress_counts_inputs_and_bytes_up_to_their_totals() {
         .iter()
         .filter(|p| p.current.ends_with("big.jsonl") && p.inputs_done == 3)
         .count();
-    assert!(inside_big >= 2, "the big input is reported on while it is read: {inside_big}");
+    assert!(
+        inside_big >= 2,
+        "the big input is reported on while it is read: {inside_big}"
+    );
 }

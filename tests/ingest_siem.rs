@@ -21,12 +21,21 @@ fn ingest(db: &Path, path: &Path) -> serde_json::Value {
         .arg("--json")
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     serde_json::from_slice(&out.stdout).expect("json")
 }
 
-/// (event ID, time, source IP, user agent, original record) of every event.
-fn events(db: &Path) -> Vec<(String, i64, Option<String>, Option<String>, String)> {
+/// What one stored event holds: event ID, time, source IP, user agent, original record.
+type Stored = (String, i64, Option<String>, Option<String>, String);
+type Row = (String, i64, Option<String>, Option<String>, i64);
+
+/// Every stored event, by time.
+fn events(db: &Path) -> Vec<Stored> {
     let store = Store::open(db).expect("open");
     let mut stmt = store
         .conn()
@@ -36,8 +45,10 @@ fn events(db: &Path) -> Vec<(String, i64, Option<String>, Option<String>, String
              LEFT JOIN strings ua ON ua.id = e.user_agent ORDER BY e.time_ms",
         )
         .expect("prepare");
-    let rows: Vec<(String, i64, Option<String>, Option<String>, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+    let rows: Vec<Row> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
@@ -58,7 +69,11 @@ fn logstash_records_are_read_with_their_time_from_at_timestamp() {
     let ev = events(&db);
     assert_eq!(ev[0].1, 1_790_859_900_000); // 2026-10-01T13:05:00Z
     assert_eq!(ev[0].2.as_deref(), Some("198.51.100.21"));
-    assert!(ev[0].4.contains("\"@version\":\"1\""), "kept as it came: {}", ev[0].4);
+    assert!(
+        ev[0].4.contains("\"@version\":\"1\""),
+        "kept as it came: {}",
+        ev[0].4
+    );
     // The denied AssumeRole names its role only in errorMessage: read from there.
     let store = Store::open(&db).expect("open");
     let role: String = store
@@ -96,5 +111,9 @@ fn elasticsearch_hits_are_unwrapped_and_ecs_documents_read_from_their_original()
     assert_eq!(ev[0].0, "e1a57100-0000-4000-8000-000000000001");
     assert_eq!(ev[0].3.as_deref(), Some("terraform/1.7"));
     assert_eq!(ev[1].2.as_deref(), Some("192.0.2.81"));
-    assert!(ev[1].4.starts_with("{\"eventVersion\""), "the original: {}", ev[1].4);
+    assert!(
+        ev[1].4.starts_with("{\"eventVersion\""),
+        "the original: {}",
+        ev[1].4
+    );
 }

@@ -84,7 +84,11 @@ fn parse_size(s: &str) -> Result<usize, String> {
     let n: usize = digits
         .parse()
         .map_err(|_| format!("{s:?} is not a size (e.g. 4M, 512K, 1048576)"))?;
-    let scale: usize = match unit.trim().to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+    let scale: usize = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches(['B', 'I'])
+    {
         "" => 1,
         "K" => 1 << 10,
         "M" => 1 << 20,
@@ -181,7 +185,10 @@ fn print_summary(r: &IngestReport, store: &Store) -> anyhow::Result<()> {
     );
     if t.rejected > 0 {
         let known = if t.rejects_already_recorded > 0 {
-            format!(", {} of them recorded by an earlier run", t.rejects_already_recorded)
+            format!(
+                ", {} of them recorded by an earlier run",
+                t.rejects_already_recorded
+            )
         } else {
             String::new()
         };

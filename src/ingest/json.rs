@@ -47,15 +47,14 @@ pub fn detect(data: &[u8]) -> Option<FileKind> {
     let start = skip_ws(data, data.strip_prefix(BOM).map_or(0, |_| BOM.len()));
     let next = skip_ws(data, start + 1);
     match (data.get(start)?, data.get(next)) {
-        (b'[', None | Some(b'{' | b'[' | b']' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')) => {
-            Some(FileKind::Json(JsonShape::Array))
-        }
-        (b'{', None | Some(b'"' | b'}')) => Some(
-            match root_container(data, start, usize::MAX) {
-                split::Container::Found(kind, _) => kind,
-                _ => FileKind::Json(JsonShape::Lines),
-            },
-        ),
+        (
+            b'[',
+            None | Some(b'{' | b'[' | b']' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'),
+        ) => Some(FileKind::Json(JsonShape::Array)),
+        (b'{', None | Some(b'"' | b'}')) => Some(match root_container(data, start, usize::MAX) {
+            split::Container::Found(kind, _) => kind,
+            _ => FileKind::Json(JsonShape::Lines),
+        }),
         _ => None,
     }
 }

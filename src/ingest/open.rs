@@ -79,7 +79,10 @@ pub fn open(input: Input) -> Result<Reading, OpenError> {
                     inner: file,
                     count: raw_read.clone(),
                 };
-                (size, Stored::Stream(BufReader::with_capacity(256 * 1024, counted)))
+                (
+                    size,
+                    Stored::Stream(BufReader::with_capacity(256 * 1024, counted)),
+                )
             }
         }
     };
@@ -152,7 +155,8 @@ impl Reading {
         }
         let want = (len - at) as u64;
         // Exactly what is wanted: letting `read_to_end` grow the buffer would double it.
-        self.window.reserve_exact((len - at).min(WHOLE_LIMIT + CHUNK));
+        self.window
+            .reserve_exact((len - at).min(WHOLE_LIMIT + CHUNK));
         // `read_to_end` keeps every byte read before an error.
         let result = source.by_ref().take(want).read_to_end(&mut self.window);
         let got = self.window.len() - at;
@@ -164,7 +168,10 @@ impl Reading {
             Err(e) => {
                 self.eof = true;
                 self.damage = Some(if self.gzip {
-                    format!("gzip stream damaged after {} decoded bytes: {e}", self.decoded)
+                    format!(
+                        "gzip stream damaged after {} decoded bytes: {e}",
+                        self.decoded
+                    )
                 } else {
                     format!("read error after {} bytes: {e}", self.decoded)
                 });

@@ -63,8 +63,9 @@ fn what_it_looks_like(head: &[u8]) -> &'static str {
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
         // A multi-byte character cut by the head's end is still text.
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()])
-            .unwrap_or_default(),
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
         Err(_) => return "binary data",
     };
     if text
@@ -111,8 +112,14 @@ mod tests {
             ),
             (&[0u8; 4096], "binary data"),
             (b"PK\x03\x04rest", "a zip archive"),
-            (b"-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n", "a PEM key or certificate"),
-            (b"[core]\n\trepositoryformatversion = 0\n", "an INI-style config file"),
+            (
+                b"-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n",
+                "a PEM key or certificate",
+            ),
+            (
+                b"[core]\n\trepositoryformatversion = 0\n",
+                "an INI-style config file",
+            ),
             (b"name,age,city\nx,1,y\n", "CSV or other delimited text"),
             (b"Dear responder,\nhello\n", "text"),
         ];
@@ -124,7 +131,10 @@ mod tests {
     #[test]
     fn logs_blanks_and_digests_are_told_apart() {
         assert_eq!(sniff(b"  \n\t", true), Sniffed::Blank);
-        assert_eq!(sniff(b"{\"Records\":[", false), Sniffed::Json(FileKind::Json(crate::ingest::JsonShape::Records)));
+        assert_eq!(
+            sniff(b"{\"Records\":[", false),
+            Sniffed::Json(FileKind::Json(crate::ingest::JsonShape::Records))
+        );
         assert_eq!(
             sniff(b"{\"digestStartTime\":\"2026-10-01T12:00:00Z\"}", true),
             Sniffed::Digest

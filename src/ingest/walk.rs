@@ -15,9 +15,15 @@ use super::{IngestError, Input};
 pub enum Source {
     Input(Input),
     /// An entry that could not be read: recorded as a reject on it.
-    Problem { name: String, reason: String },
+    Problem {
+        name: String,
+        reason: String,
+    },
     /// A special file met inside a tree: counted, not read.
-    Special { name: String, kind: &'static str },
+    Special {
+        name: String,
+        kind: &'static str,
+    },
 }
 
 /// Every input under `paths`. No `stat` per file: the directory entries say which are files.

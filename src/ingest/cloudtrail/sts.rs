@@ -91,8 +91,12 @@ pub fn role_in_error_message(message: &str) -> Option<String> {
         && parts.next().is_some_and(|p| p.starts_with("aws"))
         && parts.next() == Some("iam")
         && parts.next() == Some("")
-        && parts.next().is_some_and(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
-        && parts.next().is_some_and(|r| r.len() > "role/".len() && r.starts_with("role/"));
+        && parts
+            .next()
+            .is_some_and(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .next()
+            .is_some_and(|r| r.len() > "role/".len() && r.starts_with("role/"));
     ok.then(|| arn.to_owned())
 }
 

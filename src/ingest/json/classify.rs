@@ -5,8 +5,8 @@
 //! `{"message": …}` (handed to the flow log reader). Anything else is rejected with
 //! a reason that says what the object looked like.
 
-use std::borrow::Cow;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 use super::split::{Outcome, Pass, Pos};
 use crate::ingest::cloudtrail::{self, RawRecord, Text};

@@ -235,10 +235,7 @@ pub fn column(data: &[u8], offset: usize, file_start: bool) -> (usize, bool) {
 /// with the same answers on the same bytes. `Line` mode runs to the end of a line.
 #[derive(Debug)]
 pub enum Skip {
-    Value {
-        stack: Vec<u8>,
-        state: SkipState,
-    },
+    Value { stack: Vec<u8>, state: SkipState },
     Line,
 }
 
@@ -248,7 +245,9 @@ pub enum SkipState {
     Scalar,
     Nested,
     /// Inside a string; `escaped` when the last byte seen was a backslash.
-    String { escaped: bool },
+    String {
+        escaped: bool,
+    },
 }
 
 impl Skip {
@@ -265,7 +264,9 @@ impl Skip {
     pub fn feed(&mut self, data: &[u8], from: usize) -> Result<Option<usize>, ScanError> {
         let (stack, state) = match self {
             Skip::Line => {
-                return Ok(memchr::memchr(b'\n', &data[from.min(data.len())..]).map(|n| from + n + 1));
+                return Ok(
+                    memchr::memchr(b'\n', &data[from.min(data.len())..]).map(|n| from + n + 1)
+                );
             }
             Skip::Value { stack, state } => (stack, state),
         };

@@ -487,7 +487,9 @@ impl<'d> Pass<'d, '_, '_> {
         }
         match value_end(data, i, &mut self.sp.stack) {
             // A bare scalar at the window's end may go on in the next one.
-            Ok(end) if end == data.len() && !self.eof && data[i] != b'"' && !is_bracket(data[i]) => {
+            Ok(end)
+                if end == data.len() && !self.eof && data[i] != b'"' && !is_bracket(data[i]) =>
+            {
                 if end - i > max {
                     self.oversize(i, pos, Skip::value())
                 } else {
@@ -766,7 +768,12 @@ impl<'d> Pass<'d, '_, '_> {
             };
         }
         let key_start = skip_ws(data, open + 1);
-        let more = if self.eof { Probe::No } else { Probe::More };
+        // A key that runs past the limit is no container's: the value is read (and refused).
+        let more = if self.eof || data.len() - open > self.sp.max_record {
+            Probe::No
+        } else {
+            Probe::More
+        };
         match data.get(key_start) {
             None => return more,
             Some(b'"') => {}

@@ -340,7 +340,10 @@ fn read_windowed(data: &[u8], chunk: usize, max_record: usize) -> Vec<Result<Rec
             break;
         }
         let keep = splitter.keep_from();
-        assert!(keep as usize >= base, "the splitter never asks for dropped bytes");
+        assert!(
+            keep as usize >= base,
+            "the splitter never asks for dropped bytes"
+        );
         splitter.before_compact(win, keep);
         base = keep as usize;
         end = (end + chunk).min(data.len());
@@ -360,7 +363,9 @@ fn tricky_inputs() -> Vec<String> {
     let pretty_bad = "{\n  \"Records\": [\n    {\n      \"eventID\": \"a\",\n      \"userIdentity\": {\n        \"type\": \"IAMUser\"\n      ,\n      \"eventTime\": \"2026-10-01T13:00:00Z\"\n    },\n    {\n      \"eventID\": \"b\",\n      \"eventTime\": \"2026-10-01T13:00:00Z\",\n      \"eventSource\": \"s\",\n      \"eventName\": \"n\"\n    }\n  ]\n}\n".to_string();
     vec![
         format!("{{\"Records\":[{a},{b},{c}]}}"),
-        format!("{{\"Records\": [\n{a},\n{{\"eventID\": \"bad\", \"eventName\" \"x\"}},\n{b},\n{{\"eventName\":\"n\"}},\n{c}\n]}}"),
+        format!(
+            "{{\"Records\": [\n{a},\n{{\"eventID\": \"bad\", \"eventName\" \"x\"}},\n{b},\n{{\"eventName\":\"n\"}},\n{c}\n]}}"
+        ),
         format!("{{\"Records\":[{a},{broken},{c}]}}"),
         format!("{{\"Records\":[{a},{b},{c}]}}")[..300].to_string(),
         format!("{a}\n{{\"eventID\":\"b\",\"eventTime\":\"2026\n{b}\nnot json at all\n\n{c}\n"),
@@ -369,7 +374,10 @@ fn tricky_inputs() -> Vec<String> {
         format!("[{a}, 42, \"text\", null, -1.5e3, true]"),
         format!("{{\"Records\":[{a},{b}], \"next\": {{\"x\": [1,2]}}, \"z\": 3}}"),
         format!("{{\"Records\":[{a}], oops}}"),
-        format!("{{\"NextToken\":\"t\",\"Events\":[{{\"CloudTrailEvent\":{}}}]}}", serde_json::to_string(&a).expect("json")),
+        format!(
+            "{{\"NextToken\":\"t\",\"Events\":[{{\"CloudTrailEvent\":{}}}]}}",
+            serde_json::to_string(&a).expect("json")
+        ),
         pretty_bad,
         format!("{}{a}{}\n{b}", " ".repeat(5000), "\n".repeat(300)),
         format!("{{\"Records\":[{a},{}]}}", "[".repeat(1500)),
@@ -417,7 +425,11 @@ fn long_inputs_read_in_small_windows_drop_what_they_no_longer_need() {
     data.push_str("]}");
     let whole = summary_of(&read_whole(data.as_bytes(), usize::MAX / 4));
     assert_eq!(whole.len(), 1500);
-    assert!(whole[700].starts_with("reject record 701"), "{}", whole[700]);
+    assert!(
+        whole[700].starts_with("reject record 701"),
+        "{}",
+        whole[700]
+    );
     for chunk in [997, 4096, 65_536] {
         let windowed = summary_of(&read_windowed(data.as_bytes(), chunk, usize::MAX / 4));
         assert_eq!(windowed, whole, "chunk {chunk}");
@@ -463,7 +475,11 @@ fn a_huge_string_that_never_ends_costs_no_more_than_the_limit() {
 
 #[test]
 fn an_ini_file_or_a_placeholder_in_prose_is_not_json() {
-    for text in ["[default]\naws_access_key_id = AKIA", "{placeholder} text", "[profile x]"] {
+    for text in [
+        "[default]\naws_access_key_id = AKIA",
+        "{placeholder} text",
+        "[profile x]",
+    ] {
         assert_eq!(detect(text.as_bytes()), None, "{text}");
     }
 }
@@ -527,4 +543,23 @@ fn siem_exports_are_read_back() {
         panic!("a reject: {items:?}")
     };
     assert!(bad.reason.contains("event.original"), "{}", bad.reason);
+}
+
+#[test]
+fn a_giant_key_on_a_later_line_is_refused_without_growing_the_window() {
+    let data = format!(
+        "{}\n{{\"{}\": 1}}\n{}\n",
+        rec("a"),
+        "k".repeat(200_000),
+        rec("b")
+    );
+    let items = read_windowed(data.as_bytes(), 4096, 50_000);
+    let (ids, bad) = summary(&items);
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(
+        bad[0].contains("larger than the record size limit"),
+        "{}",
+        bad[0]
+    );
 }
