@@ -200,7 +200,7 @@ fn an_older_cache_gets_its_event_indexes_back_and_loses_the_unused_one() {
     // shared-event-ID index still there (and nothing of the later migrations).
     let conn = rusqlite::Connection::open(&path).expect("raw open");
     conn.execute_batch(
-        "DROP INDEX rejects_once; DROP INDEX files_content_key;
+        "DROP INDEX rejects_once;
          ALTER TABLE rejects DROP COLUMN content_key; ALTER TABLE files DROP COLUMN content_key;
          DROP INDEX events_time; DROP INDEX events_principal;
          CREATE INDEX events_shared ON events(shared_event_id) WHERE shared_event_id IS NOT NULL;

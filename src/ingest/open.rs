@@ -154,9 +154,11 @@ impl Reading {
             return;
         }
         let want = (len - at) as u64;
-        // Exactly what is wanted: letting `read_to_end` grow the buffer would double it.
-        self.window
-            .reserve_exact((len - at).min(WHOLE_LIMIT + CHUNK));
+        // A window of a large input grows by exactly a chunk (letting `read_to_end` grow it
+        // would double it); a small input's first read keeps its estimate.
+        if want <= CHUNK as u64 {
+            self.window.reserve_exact(want as usize);
+        }
         // `read_to_end` keeps every byte read before an error.
         let result = source.by_ref().take(want).read_to_end(&mut self.window);
         let got = self.window.len() - at;

@@ -198,8 +198,9 @@ impl FileWriter<'_> {
         let Some(f) = self.file.as_mut() else {
             return Ok(());
         };
-        f.content_key = Some(*content_key);
         if let Some(first) = f.first_reject {
+            // Only a file with rejects needs its key kept (a run's summary finds them by it).
+            f.content_key = Some(*content_key);
             let key = &content_key[..];
             self.conn
                 .prepare_cached(

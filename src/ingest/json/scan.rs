@@ -52,6 +52,11 @@ impl ScanError {
     }
 }
 
+/// Whether `b` opens an object or an array.
+pub fn is_bracket_start(b: u8) -> bool {
+    matches!(b, b'{' | b'[')
+}
+
 /// Whether `b` is JSON whitespace.
 pub fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
