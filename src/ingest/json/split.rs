@@ -15,15 +15,17 @@
 use std::fmt;
 
 mod probe;
+mod reject;
 mod resync;
 
 pub use probe::{Container, Probe};
+pub use reject::human_bytes;
 use resync::{PendingReject, Resync};
 
 use super::scan::{
     LOOKBACK, LineCounter, ScanError, Skip, column, is_bracket_start, skip_ws, value_end,
 };
-use crate::ingest::{Bad, IngestError, Record, Sink, redact};
+use crate::ingest::{IngestError, Sink};
 
 /// What a position counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -535,75 +537,6 @@ impl<'d> Pass<'d, '_, '_> {
             }
         }
     }
-
-    /// A value known to be larger than the limit before its end is in the window: rejected
-    /// now and passed over without being held.
-    fn oversize(&mut self, i: usize, pos: Pos, skip: Skip) -> Result<Outcome, IngestError> {
-        self.reject_oversize(i, self.data.len(), pos)?;
-        self.sp.pos = self.abs(i);
-        self.sp.mode = Mode::Skip(skip);
-        Ok(Outcome::Diverted)
-    }
-
-    fn reject_oversize(&mut self, i: usize, end: usize, pos: Pos) -> Result<(), IngestError> {
-        let reason = format!(
-            "larger than the record size limit ({}): not read (--max-record-size raises it)",
-            human_bytes(self.sp.max_record)
-        );
-        self.reject(i, end, pos, reason)
-    }
-
-    fn describe(&mut self, e: &ScanError) -> String {
-        let (data, base) = (self.data, self.base);
-        let lines = &mut self.sp.lines;
-        e.describe(|o| lines.line_at(data, base, base + o as u64))
-    }
-
-    /// The sink, for readers of embedded content (flow lines in `{"message": …}`).
-    pub fn sink_mut(&mut self) -> &mut Sink<'_> {
-        &mut *self.sink
-    }
-
-    /// Hands a normalised record to the sink.
-    pub fn accept(&mut self, record: Record) -> Result<(), IngestError> {
-        (self.sink)(Ok(record))
-    }
-
-    fn position(&mut self, start: usize, pos: Pos) -> String {
-        match pos.unit {
-            // Records of a pretty-printed file are easier to find by line.
-            Unit::Record => format!("{pos} (line {})", self.line_of(start)),
-            Unit::Line => pos.to_string(),
-        }
-    }
-
-    /// Rejects the record at `start..end` (its first bytes become the excerpt).
-    pub fn reject(
-        &mut self,
-        start: usize,
-        end: usize,
-        pos: Pos,
-        reason: String,
-    ) -> Result<(), IngestError> {
-        let position = self.position(start, pos);
-        self.reject_at(&position, start, end, reason)
-    }
-
-    fn reject_at(
-        &mut self,
-        position: &str,
-        start: usize,
-        end: usize,
-        reason: String,
-    ) -> Result<(), IngestError> {
-        let bytes = &self.data[start.min(end)..end];
-        let bad = Bad {
-            position: position.to_string(),
-            reason,
-            excerpt: redact::excerpt(&bytes[..bytes.len().min(EXCERPT_WINDOW)]),
-        };
-        (self.sink)(Err(bad))
-    }
 }
 
 fn error_offset(e: &ScanError) -> Option<usize> {
@@ -613,20 +546,5 @@ fn error_offset(e: &ScanError) -> Option<usize> {
         | ScanError::LineBreakInString(at)
         | ScanError::Unexpected(at)
         | ScanError::TooDeep(at) => Some(*at),
-    }
-}
-
-/// `4 MiB`, `512 KiB`, `100 B`.
-pub fn human_bytes(n: usize) -> String {
-    const KIB: usize = 1024;
-    const MIB: usize = 1024 * 1024;
-    if n >= MIB && n % MIB == 0 {
-        format!("{} MiB", n / MIB)
-    } else if n >= KIB && n % KIB == 0 {
-        format!("{} KiB", n / KIB)
-    } else if n >= MIB {
-        format!("{:.1} MiB", n as f64 / MIB as f64)
-    } else {
-        format!("{n} B")
     }
 }
