@@ -1,21 +1,39 @@
-//! Reading sources and normalising raw records into `model` types, streamed to the store one
-//! file (one transaction) at a time. Serde mirrors of raw CloudTrail / GuardDuty stay in here.
+//! Reading inputs (files, directory trees, bytes from any source) and normalising raw records
+//! into `model` types, streamed to the store in batched transactions. Serde mirrors of raw
+//! CloudTrail / GuardDuty stay in here. Nothing here draws: progress is data, handed to the
+//! caller's callback.
 //!
-//! Formats are detected from content, never from file names: a file is gunzipped if it starts
-//! with the gzip magic, then treated as JSON (CloudTrail `Records`, JSON lines, `lookup-events`
-//! output, EventBridge envelopes, GuardDuty findings in either casing) or as a VPC flow log.
+//! Formats are detected from content, never from file names: an input is gunzipped if it
+//! starts with the gzip magic, then its first bytes say whether it is JSON (CloudTrail
+//! `Records`, JSON lines, `lookup-events` output, EventBridge envelopes, GuardDuty findings in
+//! either casing, SIEM exports of those) or a VPC flow log; anything else is one reject naming
+//! the input, its size and what it looks like, and is not read further.
 
 pub mod cloudtrail;
+mod error;
 pub mod guardduty;
+mod input;
 pub mod json;
-mod read;
+mod open;
 mod read_ahead;
+mod reader;
 mod redact;
 mod run;
+mod sniff;
 pub mod time;
 pub mod vpcflow;
+mod walk;
 
-pub use run::{COMMIT_EVERY, IngestOptions, IngestReport, ingest_paths};
+pub use error::IngestError;
+pub use input::{Input, Progress};
+pub use run::{
+    COMMIT_EVERY, IngestOptions, IngestReport, ingest_inputs, ingest_paths,
+    ingest_paths_with_progress,
+};
+
+/// The default limit on one record's size (a CloudTrail event is at most 256 KB; an
+/// EventBridge event too). Larger records are rejected and passed over without being held.
+pub const DEFAULT_MAX_RECORD: usize = 4 * 1024 * 1024;
 
 use crate::model::{Event, Finding, FlowRecord};
 
@@ -45,15 +63,16 @@ impl Bad {
         }
     }
 
+    /// The first bytes of the rejected input as its excerpt, with secrets masked (rejects are
+    /// stored and printed).
     pub fn with_excerpt(mut self, bytes: &[u8]) -> Bad {
-        let end = bytes.len().min(200);
-        self.excerpt = Some(String::from_utf8_lossy(&bytes[..end]).into_owned());
+        self.excerpt = redact::excerpt(&bytes[..bytes.len().min(1024)]);
         self
     }
 }
 
-/// What parsers hand each record (or reject) to. Returning an error stops the file.
-pub type Sink<'a> = dyn FnMut(Result<Record, Bad>) -> Result<(), crate::store::StoreError> + 'a;
+/// What parsers hand each record (or reject) to. Returning an error stops the input.
+pub type Sink<'a> = dyn FnMut(Result<Record, Bad>) -> Result<(), IngestError> + 'a;
 
 /// What a file turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,9 +9,9 @@ mod corpus_support;
 use corpus_support::{corpus_root, read};
 
 use rolecall::ingest::vpcflow;
-use rolecall::ingest::{Bad, Record};
+use rolecall::ingest::{Bad, IngestError, Record};
 use rolecall::model::FlowRecord;
-use rolecall::store::{Store, StoreError};
+use rolecall::store::Store;
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
@@ -159,7 +159,7 @@ fn ingesting_the_same_flow_log_again_adds_nothing() {
 
 fn parse(data: &[u8]) -> (Vec<FlowRecord>, Vec<Bad>) {
     let (mut ok, mut bad) = (Vec::new(), Vec::new());
-    let mut sink = |item: Result<Record, Bad>| -> Result<(), StoreError> {
+    let mut sink = |item: Result<Record, Bad>| -> Result<(), IngestError> {
         match item {
             Ok(Record::Flow(r)) => ok.push(*r),
             Ok(other) => panic!("not a flow record: {other:?}"),

@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use super::Ctx;
 use crate::demo::{GenerateOptions, GenerateReport, WALKTHROUGH_FINDING_ID, generate};
-use crate::ingest::{IngestOptions, ingest_paths};
+use crate::ingest::{IngestOptions, ingest_paths_with_progress};
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -196,15 +196,19 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
     let mut store =
         Store::open(db).with_context(|| format!("cannot open the cache {}", db.display()))?;
     let paths = [data.join("AWSLogs"), data.join("guardduty")];
-    let ingested = ingest_paths(
+    let mut bar = super::ingest::ProgressBar::new(true);
+    let ingested = ingest_paths_with_progress(
         &mut store,
         &paths,
         &IngestOptions {
-            progress: true,
+            measure_total: bar.is_some(),
             ..IngestOptions::default()
         },
+        &mut |p| bar.update(p),
         ctx.now_ms,
-    )?;
+    );
+    bar.finish();
+    let ingested = ingested?;
     // Reading never derives: the demo's sessions and chains are derived here, like any ingest's.
     crate::analysis::refresh(&mut store).context("deriving attribution after ingest")?;
     let t = &ingested.totals;

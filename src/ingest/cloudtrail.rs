@@ -8,6 +8,7 @@
 //! completed by guessing.
 
 mod mirror;
+mod siem;
 mod sts;
 
 pub(crate) use mirror::{RawRecord, Text};
@@ -33,8 +34,10 @@ pub fn parse_record(bytes: &[u8]) -> Result<Event, String> {
 /// Normalises an already-parsed record; `text` is the record's JSON (the mirror borrows from it).
 pub(crate) fn normalise(raw: &RawRecord<'_>, text: &str) -> Result<Event, String> {
     let mut missing = Vec::new();
+    // Logstash and Elastic move `eventTime` to `@timestamp`.
+    let event_time_field = siem::event_time(raw);
     for (name, field) in [
-        ("eventTime", &raw.event_time),
+        ("eventTime", event_time_field),
         ("eventName", &raw.event_name),
         ("eventSource", &raw.event_source),
     ] {
@@ -54,7 +57,7 @@ pub(crate) fn normalise(raw: &RawRecord<'_>, text: &str) -> Result<Event, String
         }
         return Err(format!("missing {}", missing.join(", ")));
     }
-    let event_time = raw.event_time.get().unwrap_or_default();
+    let event_time = event_time_field.get().unwrap_or_default();
     let time_ms = parse_event_time(event_time).ok_or_else(|| {
         format!(
             "eventTime is not a timestamp: {:?}",
@@ -96,8 +99,8 @@ pub(crate) fn normalise(raw: &RawRecord<'_>, text: &str) -> Result<Event, String
         error_code: raw.error_code.owned(),
         read_only: raw.read_only.0,
         identity,
-        source_ip: raw.source_ip.owned(),
-        user_agent: raw.user_agent.owned(),
+        source_ip: raw.source_ip.owned().or_else(|| siem::client_ip(raw)),
+        user_agent: raw.user_agent.owned().or_else(|| siem::user_agent(raw)),
         shared_event_id: raw.shared_event_id.owned(),
         sts,
         raw: raw_text,

@@ -20,9 +20,9 @@ mod layout;
 
 use layout::{Column, Layout};
 
-use super::{Bad, Record, Sink};
+use super::json::{Flow, Window, human_bytes};
+use super::{Bad, DEFAULT_MAX_RECORD, IngestError, Record, Sink};
 use crate::model::FlowRecord;
-use crate::store::StoreError;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -60,28 +60,129 @@ pub fn detect(data: &[u8]) -> bool {
     }
 }
 
-/// Parses every line of a flow log into `FlowRecord`s. A malformed line (wrong field count,
-/// a non-numeric port…) is handed to `sink` as a reject naming the line; the rest is read.
-pub fn parse(data: &[u8], sink: &mut Sink) -> Result<(), StoreError> {
-    let mut header: Option<Layout> = None;
-    let mut tokens: Vec<&str> = Vec::new();
-    for (n, raw) in lines(data) {
+/// Parses every line of a flow log (a whole input) into `FlowRecord`s. A malformed line (wrong
+/// field count, a non-numeric port…) is handed to `sink` as a reject naming the line; the rest
+/// is read.
+pub fn parse(data: &[u8], sink: &mut Sink) -> Result<(), IngestError> {
+    let mut reader = FlowReader::new(DEFAULT_MAX_RECORD);
+    let win = Window {
+        data,
+        base: 0,
+        eof: true,
+    };
+    reader.read(win, sink).map(|_| ())
+}
+
+/// A flow log read window by window: the layout a header set, the line count, and where the
+/// next line starts. A line longer than the record size limit is rejected and passed over
+/// without being held.
+#[derive(Debug)]
+pub struct FlowReader {
+    header: Option<Layout>,
+    /// Absolute offset of the next line, and its 1-based number.
+    pos: u64,
+    line: usize,
+    /// Inside a line too long to hold: everything up to its end is passed over.
+    skipping: bool,
+    max_line: usize,
+}
+
+impl FlowReader {
+    pub fn new(max_line: usize) -> FlowReader {
+        FlowReader {
+            header: None,
+            pos: 0,
+            line: 1,
+            skipping: false,
+            max_line: max_line.max(1),
+        }
+    }
+
+    /// The first absolute offset the next window must still hold.
+    pub fn keep_from(&self) -> u64 {
+        self.pos
+    }
+
+    /// Reads every whole line of `win` (the last one too at the end of the input).
+    pub fn read(&mut self, win: Window<'_>, sink: &mut Sink) -> Result<Flow, IngestError> {
+        let data = win.data;
+        let mut i = (self.pos.saturating_sub(win.base) as usize).min(data.len());
+        if self.pos == 0 && data.starts_with(BOM) {
+            i = BOM.len();
+        }
+        let mut tokens: Vec<&str> = Vec::new();
+        loop {
+            let Some(n) = memchr::memchr(b'\n', &data[i..]) else {
+                if win.eof {
+                    if i < data.len() {
+                        self.line_end(&data[i..], &mut tokens, sink)?;
+                    }
+                    self.pos = win.base + data.len() as u64;
+                    return Ok(Flow::Done);
+                }
+                if !self.skipping && data.len() - i > self.max_line {
+                    sink(Err(bad(self.line, self.too_long(), &data[i..])))?;
+                    self.skipping = true;
+                }
+                let keep = if self.skipping { data.len() } else { i };
+                self.pos = win.base + keep as u64;
+                return Ok(Flow::More);
+            };
+            self.line_end(&data[i..i + n], &mut tokens, sink)?;
+            self.line += 1;
+            i += n + 1;
+        }
+    }
+
+    fn too_long(&self) -> String {
+        format!(
+            "line longer than the record size limit ({}): not read",
+            human_bytes(self.max_line)
+        )
+    }
+
+    /// A line has ended (`raw`, without its `\n`).
+    fn line_end<'t>(
+        &mut self,
+        raw: &'t [u8],
+        tokens: &mut Vec<&'t str>,
+        sink: &mut Sink,
+    ) -> Result<(), IngestError> {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if self.skipping {
+            self.skipping = false;
+            return Ok(());
+        }
+        if raw.len() > self.max_line {
+            return sink(Err(bad(self.line, self.too_long(), raw)));
+        }
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        self.line_record(raw, tokens, sink)
+    }
+
+    fn line_record<'t>(
+        &mut self,
+        raw: &'t [u8],
+        tokens: &mut Vec<&'t str>,
+        sink: &mut Sink,
+    ) -> Result<(), IngestError> {
+        let n = self.line;
         let Ok(line) = std::str::from_utf8(raw) else {
-            sink(Err(bad(n, "not UTF-8 text".into(), raw)))?;
-            continue;
+            return sink(Err(bad(n, "not UTF-8 text".into(), raw)));
         };
         tokens.clear();
         tokens.extend(line.split_ascii_whitespace());
-        if let Some(layout) = Layout::from_header(&tokens) {
-            header = Some(layout);
-            continue;
+        if let Some(layout) = Layout::from_header(tokens) {
+            self.header = Some(layout);
+            return Ok(());
         }
-        match read_line(&tokens, header.as_ref()) {
-            Ok(record) => sink(Ok(Record::Flow(Box::new(record))))?,
-            Err(reason) => sink(Err(bad(n, reason, raw)))?,
+        match read_line(tokens, self.header.as_ref()) {
+            Ok(record) => sink(Ok(Record::Flow(Box::new(record)))),
+            Err(reason) => sink(Err(bad(n, reason, raw))),
         }
     }
-    Ok(())
 }
 
 /// Reads one bare flow log line, as CloudWatch Logs delivers it inside JSON (`message` of a

@@ -144,10 +144,16 @@ pub fn load_info(conn: &Connection) -> Result<CacheInfo> {
     })
 }
 
-/// Rejects of one run as one line each: `file  position  reason  [excerpt]`, up to `limit`.
+/// Rejects of one run's inputs as one line each: `file  position  reason  [excerpt]`, up to
+/// `limit`. A reject is recorded once per input content, so this includes those an earlier run
+/// recorded for the same content.
 pub fn load_rejects(conn: &Connection, run_id: i64, limit: i64) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT file, position, reason, excerpt FROM rejects WHERE run_id = ?1 ORDER BY id LIMIT ?2",
+        "SELECT file, position, reason, excerpt FROM rejects
+         WHERE run_id = ?1
+            OR content_key IN (SELECT content_key FROM files
+                               WHERE run_id = ?1 AND content_key IS NOT NULL)
+         ORDER BY id LIMIT ?2",
     )?;
     let rows = stmt.query_map(rusqlite::params![run_id, limit], reject_line)?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)

@@ -10,7 +10,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_attribution.sql"),
     include_str!("migrations/0003_event_indexes.sql"),
-    include_str!("migrations/0006_session_keys.sql"),
+    include_str!("migrations/0004_rejects_once.sql"),
+    include_str!("migrations/0005_session_keys.sql"),
 ];
 
 /// The schema version this build reads and writes.

@@ -37,6 +37,11 @@ impl EventBlock {
     pub fn events(&self) -> &[Event] {
         &self.events
     }
+
+    /// Roughly the memory the block holds (for bounding what is in flight).
+    pub fn weight(&self) -> usize {
+        self.compressed.len() + self.events.len() * std::mem::size_of::<Event>() * 2
+    }
 }
 
 thread_local! {

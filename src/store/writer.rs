@@ -1,6 +1,8 @@
-//! Writes: ingest runs, and one transaction per file for its events, findings, flow records and
-//! rejects. A file is either wholly in the cache or not at all, so a killed ingest leaves nothing
-//! half-written and the next run completes it without duplicates.
+//! Writes: ingest runs, and transactions of whole inputs (one or many) for their events,
+//! findings, flow records and rejects. An input is either wholly in the cache or not at all, so
+//! a killed ingest leaves nothing half-written and the next run completes it without
+//! duplicates. A reject is recorded once per input content, position and reason: re-reading
+//! the same bad input counts its rejects again but stores none twice.
 
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 
@@ -28,7 +30,10 @@ pub struct RunTotals {
     pub findings_dup: u64,
     pub flows_new: u64,
     pub flows_dup: u64,
+    /// Rejects found (records, inputs, tree entries), recorded now or before.
     pub rejected: u64,
+    /// Of those, the ones an earlier run had already recorded for the same content.
+    pub rejects_already_recorded: u64,
 }
 
 impl RunTotals {
@@ -41,6 +46,7 @@ impl RunTotals {
         self.flows_new += other.flows_new;
         self.flows_dup += other.flows_dup;
         self.rejected += other.rejected;
+        self.rejects_already_recorded += other.rejects_already_recorded;
     }
 
     fn records_new(&self) -> u64 {
@@ -142,6 +148,9 @@ struct OpenFile {
     size: Option<u64>,
     records_at_start: u64,
     rejected_at_start: u64,
+    /// The first reject row written for this file.
+    first_reject: Option<i64>,
+    content_key: Option<[u8; 16]>,
 }
 
 /// An open transaction for one file or a group of files. Dropped without `commit`, it rolls
@@ -176,8 +185,36 @@ impl FileWriter<'_> {
             size,
             records_at_start: self.totals.records_new() + self.totals.records_dup(),
             rejected_at_start: self.totals.rejected,
+            first_reject: None,
+            content_key: None,
         });
         Ok(())
+    }
+
+    /// Ends the current file: `records` good records found in it, and the key of its content.
+    /// Its rejects are filed under that key; those an earlier run already recorded for the same
+    /// content and position are dropped (and counted as such).
+    pub fn end_file(&mut self, records: u64, content_key: &[u8; 16]) -> Result<()> {
+        let Some(f) = self.file.as_mut() else {
+            return Ok(());
+        };
+        if let Some(first) = f.first_reject {
+            // Only a file with rejects needs its key kept (a run's summary finds them by it).
+            f.content_key = Some(*content_key);
+            let key = &content_key[..];
+            self.conn
+                .prepare_cached(
+                    "UPDATE OR IGNORE rejects SET content_key = ?1
+                     WHERE id >= ?2 AND content_key IS NULL",
+                )?
+                .execute(params![key, first])?;
+            let known = self
+                .conn
+                .prepare_cached("DELETE FROM rejects WHERE id >= ?1 AND content_key IS NULL")?
+                .execute([first])?;
+            self.totals.rejects_already_recorded += known as u64;
+        }
+        self.finish_file(Some(records))
     }
 
     /// The current file's size on disk, recorded with its file row.
@@ -202,6 +239,7 @@ impl FileWriter<'_> {
             f.size.map(|s| s as i64),
             records.unwrap_or(seen) as i64,
             (self.totals.rejected - f.rejected_at_start) as i64,
+            f.content_key.as_ref().map(|k| &k[..]),
         ])?;
         self.files += 1;
         Ok(())
@@ -424,6 +462,9 @@ impl FileWriter<'_> {
         let excerpt = excerpt.map(|e| truncate(e, 200));
         let file = self.file.as_ref().map_or("", |f| f.path.as_str());
         insert_reject(self.conn, self.run_id, file, position, reason, excerpt)?;
+        if let Some(f) = self.file.as_mut() {
+            f.first_reject.get_or_insert(self.conn.last_insert_rowid());
+        }
         self.totals.rejected += 1;
         Ok(())
     }
@@ -478,8 +519,9 @@ const INSERT_EVENT: &str = "INSERT INTO events (time_ms, id_hash, event_id, acco
         ?20, ?21, ?22, ?23)
      ON CONFLICT (id_hash) DO NOTHING";
 
-const INSERT_FILE: &str = "INSERT INTO files (run_id, path, format, size, records, rejected)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const INSERT_FILE: &str = "INSERT INTO files (run_id, path, format, size, records, rejected,
+        content_key)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 fn insert_reject(
     conn: &Connection,

@@ -145,6 +145,8 @@ pub struct RawRecord<'a> {
     pub user_agent: Text<'a>,
     #[serde(rename = "errorCode", borrow)]
     pub error_code: Text<'a>,
+    #[serde(rename = "errorMessage", borrow)]
+    pub error_message: Text<'a>,
     #[serde(rename = "readOnly")]
     pub read_only: Flag,
     #[serde(rename = "recipientAccountId", borrow)]
@@ -181,6 +183,36 @@ pub struct RawRecord<'a> {
     /// A VPC flow log line wrapped as `{"message": "…"}` (CloudWatch Logs / Firehose exports).
     #[serde(borrow)]
     pub message: Text<'a>,
+
+    // What SIEM exports do to a CloudTrail record (see `cloudtrail::siem`).
+    /// Logstash's CloudTrail codec (and Elastic pipelines) move `eventTime` here.
+    #[serde(rename = "@timestamp", borrow)]
+    pub at_timestamp: Text<'a>,
+    /// Datadog: `network.client.ip` (was `sourceIPAddress`), nested or as a dotted key.
+    #[serde(borrow)]
+    pub network: Option<&'a RawValue>,
+    #[serde(rename = "network.client.ip", borrow)]
+    pub network_client_ip: Text<'a>,
+    /// Datadog: `http.useragent` (was `userAgent`), nested or as a dotted key.
+    #[serde(borrow)]
+    pub http: Option<&'a RawValue>,
+    #[serde(rename = "http.useragent", borrow)]
+    pub http_useragent: Text<'a>,
+    /// Wrappers around a record: an Elasticsearch hit (`_source`), a Splunk result
+    /// (`result`, its `_raw` text), a Datadog API log (`attributes`), an Elastic document
+    /// keeping the original (`event.original`).
+    #[serde(rename = "_source", borrow)]
+    pub es_source: Option<&'a RawValue>,
+    #[serde(rename = "_raw", borrow)]
+    pub splunk_raw: Text<'a>,
+    #[serde(borrow)]
+    pub result: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub attributes: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub event: Option<&'a RawValue>,
+    #[serde(rename = "event.original", borrow)]
+    pub event_original: Text<'a>,
     /// GuardDuty findings: PascalCase (`get-findings`) or camelCase (EventBridge, S3 export).
     #[serde(rename = "Type", alias = "type", borrow)]
     pub finding_type: Text<'a>,

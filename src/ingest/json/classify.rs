@@ -5,16 +5,12 @@
 //! `{"message": …}` (handed to the flow log reader). Anything else is rejected with
 //! a reason that says what the object looked like.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
-use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
-use super::split::{ArrayEnd, Pos, Reader};
+use super::split::{Outcome, Pass, Pos};
 use crate::ingest::cloudtrail::{self, RawRecord, Text};
-use crate::ingest::{Bad, Record, guardduty, vpcflow};
-use crate::store::StoreError;
+use crate::ingest::{Bad, IngestError, Record, guardduty, vpcflow};
 
 /// What an object is, decided from its keys.
 pub(super) enum Kind<'a> {
@@ -28,6 +24,11 @@ pub(super) enum Kind<'a> {
     Finding,
     /// `{"message": "…"}`: a VPC flow log line as CloudWatch Logs and Firehose export it.
     FlowMessage,
+    /// A record inside a SIEM's wrapper object: an Elasticsearch hit's `_source`, a Splunk
+    /// export's `result`, a Datadog API log's `attributes`.
+    Wrapped(&'a RawValue),
+    /// The original record kept as JSON text: Splunk's `_raw`, Elastic's `event.original`.
+    Original(Cow<'a, str>),
     Unknown,
 }
 
@@ -58,10 +59,42 @@ pub(super) fn kind_of<'a>(raw: &RawRecord<'a>) -> Kind<'a> {
     {
         return Kind::Finding;
     }
+    if let Some(inner) = raw.es_source.filter(|v| is_object(v)) {
+        return Kind::Wrapped(inner);
+    }
+    if let Some(text) = original_text(raw) {
+        return Kind::Original(text);
+    }
     if matches!(raw.message, Text::Str(_)) {
         return Kind::FlowMessage;
     }
+    if let Some(inner) = raw.result.or(raw.attributes).filter(|v| is_object(v)) {
+        return Kind::Wrapped(inner);
+    }
     Kind::Unknown
+}
+
+fn is_object(v: &RawValue) -> bool {
+    v.get().starts_with('{')
+}
+
+/// The original record a SIEM kept as text: `_raw` (Splunk), `event.original` (Elastic, as a
+/// nested or a dotted key).
+fn original_text<'a>(raw: &RawRecord<'a>) -> Option<Cow<'a, str>> {
+    #[derive(serde::Deserialize)]
+    struct EcsEvent<'b> {
+        #[serde(borrow, default)]
+        original: Text<'b>,
+    }
+    let candidates = [&raw.splunk_raw, &raw.event_original];
+    if let Some(Text::Str(s)) = candidates.into_iter().find(|t| matches!(t, Text::Str(_))) {
+        return Some(s.clone());
+    }
+    let event: EcsEvent<'a> = serde_json::from_str(raw.event?.get()).ok()?;
+    match event.original {
+        Text::Str(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// Whether `bytes` is an object this reader can ingest (used to find where to resume after a
@@ -73,15 +106,19 @@ pub fn is_known_record(bytes: &[u8]) -> bool {
         .is_some_and(|raw| !matches!(kind_of(&raw), Kind::Unknown))
 }
 
-impl<'d> Reader<'d, '_, '_> {
+impl<'d> Pass<'d, '_, '_> {
     /// The fast path for the value starting at `start`: parse it in place and let serde find
-    /// where it ends, with no separate scan for its boundary. `Ok(Some(end))` when the value was
+    /// where it ends, with no separate scan for its boundary. `Some(outcome)` when the value was
     /// a well-formed object and has been handled (accepted or rejected for what it says);
-    /// `Ok(None)` when it is not (not an object, malformed, truncated, or the file is not
-    /// valid UTF-8): the caller then scans for its end and calls [`Reader::element`], which
+    /// `None` when it is not (not an object, malformed, truncated, not valid UTF-8, or running
+    /// past the window): the caller then scans for its end and calls [`Pass::element`], which
     /// reports exactly what is wrong, at the same position and with the same reason.
-    pub fn parsed_element(&mut self, start: usize, pos: Pos) -> Result<Option<usize>, StoreError> {
-        let Some(rest) = self.text.and_then(|t| t.get(start..)) else {
+    pub fn parsed_element(
+        &mut self,
+        start: usize,
+        pos: Pos,
+    ) -> Result<Option<Outcome>, IngestError> {
+        let Some(rest) = self.text.get(start..) else {
             return Ok(None);
         };
         if !rest.starts_with('{') {
@@ -96,24 +133,34 @@ impl<'d> Reader<'d, '_, '_> {
             return Ok(None);
         };
         let end = start + len;
-        self.classified(&raw, text, start, end, pos)?;
-        Ok(Some(end))
+        if len > self.max_record() {
+            return Ok(None);
+        }
+        self.classified(&raw, text, start, end, pos).map(Some)
     }
 
     /// Classifies and normalises the value at `start..end`, handing the result to the sink.
-    pub fn element(&mut self, start: usize, end: usize, pos: Pos) -> Result<(), StoreError> {
+    pub fn element(&mut self, start: usize, end: usize, pos: Pos) -> Result<Outcome, IngestError> {
         let data = self.data;
         let bytes = &data[start..end];
+        let done = Outcome::At(end);
         if bytes.first() != Some(&b'{') {
-            return self.reject(start, end, pos, "not a JSON object".into());
+            self.reject(start, end, pos, "not a JSON object".into())?;
+            return Ok(done);
         }
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
-            Err(e) => return self.reject(start, end, pos, format!("not valid UTF-8: {e}")),
+            Err(e) => {
+                self.reject(start, end, pos, format!("not valid UTF-8: {e}"))?;
+                return Ok(done);
+            }
         };
         let raw: RawRecord = match serde_json::from_str(text) {
             Ok(r) => r,
-            Err(e) => return self.reject(start, end, pos, format!("malformed JSON: {e}")),
+            // Its brackets balance but it does not parse: the end the scanner found is not to
+            // be trusted (a lost or added quote turns strings inside out and can make any
+            // bracket look like the record's last), so the splitter looks for the next record.
+            Err(e) => return Ok(Outcome::Malformed(format!("malformed JSON: {e}"))),
         };
         self.classified(&raw, text, start, end, pos)
     }
@@ -127,21 +174,28 @@ impl<'d> Reader<'d, '_, '_> {
         start: usize,
         end: usize,
         pos: Pos,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Outcome, IngestError> {
         let bytes = text.as_bytes();
+        let done = Outcome::At(end);
         let result = match kind_of(raw) {
-            Kind::Container(array) => return self.nested(array, start, end, pos),
+            Kind::Container(array) => return self.nested_at(array, start, end, pos),
             Kind::CloudTrail => cloudtrail::normalise(raw, text).map(event),
             Kind::LookupEntry(inner) => lookup_entry(inner),
             Kind::Envelope => envelope(raw),
             Kind::Finding => guardduty::parse_finding(bytes).map(finding),
-            Kind::FlowMessage => return self.flow_message(raw.message.get(), start, end, pos),
-            Kind::Unknown => Err(unknown(text)),
+            Kind::Wrapped(inner) => inner_record(inner.get(), 1),
+            Kind::Original(inner) => inner_record(&inner, 1),
+            Kind::FlowMessage => {
+                self.flow_message(raw.message.get(), start, end, pos)?;
+                return Ok(done);
+            }
+            Kind::Unknown => Err(unknown(raw, text)),
         };
         match result {
-            Ok(record) => self.accept(record),
-            Err(reason) => self.reject(start, end, pos, reason),
+            Ok(record) => self.accept(record)?,
+            Err(reason) => self.reject(start, end, pos, reason)?,
         }
+        Ok(done)
     }
 
     /// A flow log line wrapped in `{"message": …}`: read by the flow log reader, its rejects
@@ -152,7 +206,7 @@ impl<'d> Reader<'d, '_, '_> {
         start: usize,
         end: usize,
         pos: Pos,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), IngestError> {
         let message = message.unwrap_or_default();
         if !vpcflow::detect(message.as_bytes()) {
             let reason = "a {\"message\"} object whose text is not a VPC flow log line".into();
@@ -171,35 +225,33 @@ impl<'d> Reader<'d, '_, '_> {
     }
 
     /// A container inside an array element or a line: its records are read like the file's
-    /// own, placed under `pos`. One level only.
-    fn nested(
+    /// own, placed under `pos` (by the splitter). One level only.
+    fn nested_at(
         &mut self,
         array: &RawValue,
         start: usize,
         end: usize,
         pos: Pos,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Outcome, IngestError> {
+        let done = Outcome::At(end);
         if pos.parent.is_some() {
             let reason = "a container of records nested inside another: not read".into();
-            return self.reject(start, end, pos, reason);
+            self.reject(start, end, pos, reason)?;
+            return Ok(done);
         }
         if !array.get().starts_with('[') {
             let reason = "Records / Findings is not an array".into();
-            return self.reject(start, end, pos, reason);
+            self.reject(start, end, pos, reason)?;
+            return Ok(done);
         }
-        // The raw value borrows from `self.data`: its offset there is where the array starts.
+        // The raw value borrows from the window: its offset there is where the array starts.
         let offset = (array.get().as_ptr() as usize).wrapping_sub(self.data.as_ptr() as usize);
-        if offset >= self.data.len() {
-            return self.reject(
-                start,
-                end,
-                pos,
-                "internal: container outside the data".into(),
-            );
+        if offset <= start || offset >= end {
+            let reason = "internal: container outside the record".into();
+            self.reject(start, end, pos, reason)?;
+            return Ok(done);
         }
-        match self.array(offset, Some((pos.unit, pos.n)))? {
-            ArrayEnd::Closed(_) | ArrayEnd::Exhausted => Ok(()),
-        }
+        Ok(Outcome::Nested { array: offset, end })
     }
 }
 
@@ -254,26 +306,53 @@ fn envelope(raw: &RawRecord<'_>) -> Result<Record, String> {
     }
 }
 
-/// The reason for an object nobody claims, naming (some of) its keys.
-fn unknown(text: &str) -> String {
+/// A record found inside a wrapper (`depth` wrappers deep): classified like a file's own, one
+/// record, no containers. The stored record is the inner one, as the wrapper held it.
+fn inner_record(text: &str, depth: u8) -> Result<Record, String> {
+    let raw: RawRecord =
+        serde_json::from_str(text).map_err(|e| format!("wrapped record: malformed JSON: {e}"))?;
+    match kind_of(&raw) {
+        Kind::CloudTrail => cloudtrail::normalise(&raw, text).map(event),
+        Kind::Finding => guardduty::parse_finding(text.as_bytes()).map(finding),
+        Kind::Envelope => envelope(&raw),
+        Kind::LookupEntry(inner) => lookup_entry(inner),
+        Kind::Wrapped(inner) if depth < MAX_WRAPPERS => inner_record(inner.get(), depth + 1),
+        Kind::Original(inner) if depth < MAX_WRAPPERS => inner_record(&inner, depth + 1),
+        _ => Err(format!("wrapped record: {}", unknown(&raw, text))),
+    }
+}
+
+/// Wrappers unwrapped around one record (a Datadog API log is two deep).
+const MAX_WRAPPERS: u8 = 3;
+
+/// The reason for an object nobody claims, naming (some of) its keys. Keys are read with the
+/// scanner: nothing is built for an object's values.
+fn unknown(raw: &RawRecord<'_>, text: &str) -> String {
     if text[1..].trim_start().starts_with('}') {
         return "an empty object".into();
     }
-    let keys = serde_json::from_str::<BTreeMap<Cow<str>, IgnoredAny>>(text)
-        .map(|m| {
-            let mut names: Vec<String> = m
-                .keys()
-                .take(8)
-                .map(|k| k.chars().take(40).collect())
-                .collect();
-            if m.len() > 8 {
-                names.push("…".into());
-            }
-            names.join(", ")
-        })
-        .unwrap_or_default();
+    if raw.event.is_some() && raw.at_timestamp.is_present() {
+        return "an Elastic (ECS) document without the original record: export it with \
+                event.original kept (the integration's preserve_original_event option)"
+            .into();
+    }
+    let data = text.as_bytes();
+    let mut names: Vec<String> = Vec::new();
+    let mut more = false;
+    let _ = super::scan::walk_keys(data, 0, &mut Vec::new(), |key, _| {
+        if names.len() == 8 {
+            more = true;
+            return true;
+        }
+        names.push(String::from_utf8_lossy(key).chars().take(40).collect());
+        false
+    });
+    if more {
+        names.push("…".into());
+    }
     format!(
         "not a CloudTrail record, GuardDuty finding, EventBridge event or lookup-events entry \
-         (keys: {keys})"
+         (keys: {})",
+        names.join(", ")
     )
 }

@@ -14,7 +14,18 @@ pub enum ScanError {
     LineBreakInString(usize),
     /// A byte that cannot start a value at this offset.
     Unexpected(usize),
+    /// Nesting deeper than `MAX_DEPTH` at this offset (no record is; serde_json refuses past
+    /// 128). Bounds the scanner's own memory on a `[[[[…` bomb.
+    TooDeep(usize),
 }
+
+/// The deepest nesting the scanner follows.
+pub const MAX_DEPTH: usize = 1024;
+
+/// How far back from an offset the scanner looks for the start of its line (`column`) or for
+/// the separator before a record (`resync`). Bounded so that reading a window of a large file
+/// and reading the whole file give the same answers.
+pub const LOOKBACK: usize = 64 * 1024;
 
 impl ScanError {
     /// A reason for a reject, with `line_of` turning offsets into line numbers.
@@ -33,8 +44,17 @@ impl ScanError {
                 "malformed JSON: unexpected character at line {}",
                 line_of(*at)
             ),
+            ScanError::TooDeep(at) => format!(
+                "malformed JSON: nested deeper than {MAX_DEPTH} levels at line {}",
+                line_of(*at)
+            ),
         }
     }
+}
+
+/// Whether `b` opens an object or an array.
+pub fn is_bracket_start(b: u8) -> bool {
+    matches!(b, b'{' | b'[')
 }
 
 /// Whether `b` is JSON whitespace.
@@ -98,8 +118,12 @@ pub fn value_end(data: &[u8], start: usize, stack: &mut Vec<u8>) -> Result<usize
                 i = string_end(data, i)?;
                 continue;
             }
-            b'{' => stack.push(b'}'),
-            b'[' => stack.push(b']'),
+            b'{' | b'[' => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(ScanError::TooDeep(i));
+                }
+                stack.push(if data[i] == b'{' { b'}' } else { b']' });
+            }
             c @ (b'}' | b']') => {
                 if stack.pop() != Some(c) {
                     return Err(ScanError::Mismatch(i));
@@ -159,32 +183,175 @@ pub fn walk_keys(
     }
 }
 
-/// Counts line numbers for offsets that only move forward (1-based).
+/// Counts line numbers (1-based) of absolute offsets in a window of the input that slides
+/// forward: `data` holds the input's bytes from `base` on. Cheap when offsets come in increasing
+/// order; an offset behind the last one is counted back within the window.
 #[derive(Debug, Default)]
 pub struct LineCounter {
-    pos: usize,
+    /// Newlines before `pos` (an absolute offset).
+    pos: u64,
     line: usize,
 }
 
 impl LineCounter {
-    /// The line of `offset` in `data`. Cheap when offsets come in increasing order.
-    pub fn line_of(&mut self, data: &[u8], offset: usize) -> usize {
-        let offset = offset.min(data.len());
-        if offset < self.pos {
-            self.pos = 0;
-            self.line = 0;
+    /// The line of `offset` (absolute), which must lie in the window (`base..=base+len`).
+    pub fn line_at(&mut self, data: &[u8], base: u64, offset: u64) -> usize {
+        let rel = |o: u64| ((o.saturating_sub(base)) as usize).min(data.len());
+        if offset >= self.pos {
+            let from = rel(self.pos.max(base));
+            self.line += memchr::memchr_iter(b'\n', &data[from..rel(offset)]).count();
+        } else {
+            self.line -= memchr::memchr_iter(b'\n', &data[rel(offset)..rel(self.pos)]).count();
         }
-        self.line += memchr::memchr_iter(b'\n', &data[self.pos..offset]).count();
         self.pos = offset;
         self.line + 1
+    }
+
+    /// The line of `offset` when `data` is the whole input.
+    #[cfg(test)]
+    pub fn line_of(&mut self, data: &[u8], offset: usize) -> usize {
+        self.line_at(data, 0, offset.min(data.len()) as u64)
+    }
+
+    /// Counts up to `offset` before the window drops the bytes before it.
+    pub fn advance(&mut self, data: &[u8], base: u64, offset: u64) {
+        if offset > self.pos {
+            self.line_at(data, base, offset);
+        }
     }
 }
 
 /// The column (0-based) of `offset`, and whether only whitespace precedes it on its line.
-pub fn column(data: &[u8], offset: usize) -> (usize, bool) {
-    let line_start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |p| p + 1);
+/// `file_start` says whether `data` starts at the start of the input. A line start more than
+/// `LOOKBACK` bytes back (or before the window) counts as "not on its own line".
+pub fn column(data: &[u8], offset: usize, file_start: bool) -> (usize, bool) {
+    let from = offset.saturating_sub(LOOKBACK);
+    let line_start = match memchr::memrchr(b'\n', &data[from..offset]) {
+        Some(p) => from + p + 1,
+        None if from == 0 && file_start => 0,
+        None => return (offset - from, false),
+    };
     let leading = data[line_start..offset].iter().all(|&b| is_ws(b));
     (offset - line_start, leading)
+}
+
+/// Finds where a value ends across windows, for values too large to hold (a record over the
+/// size limit, the rest of a container object): the state of `value_end` kept between calls,
+/// with the same answers on the same bytes. `Line` mode runs to the end of a line.
+#[derive(Debug)]
+pub enum Skip {
+    Value { stack: Vec<u8>, state: SkipState },
+    Line,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipState {
+    Start,
+    Scalar,
+    Nested,
+    /// Inside a string; `escaped` when the last byte seen was a backslash.
+    String {
+        escaped: bool,
+    },
+}
+
+impl Skip {
+    pub fn value() -> Skip {
+        Skip::Value {
+            stack: Vec::new(),
+            state: SkipState::Start,
+        }
+    }
+
+    /// Scans `data[from..]`: `Ok(Some(end))` just past the value (or past the line's `\n`),
+    /// `Ok(None)` when the data ran out first (at the end of the input, a scalar or a line ends
+    /// there: the caller decides).
+    pub fn feed(&mut self, data: &[u8], from: usize) -> Result<Option<usize>, ScanError> {
+        let (stack, state) = match self {
+            Skip::Line => {
+                return Ok(
+                    memchr::memchr(b'\n', &data[from.min(data.len())..]).map(|n| from + n + 1)
+                );
+            }
+            Skip::Value { stack, state } => (stack, state),
+        };
+        let mut i = from;
+        while i < data.len() {
+            match *state {
+                SkipState::Start => {
+                    match data[i] {
+                        b'"' => *state = SkipState::String { escaped: false },
+                        b'{' | b'[' => {
+                            stack.push(if data[i] == b'{' { b'}' } else { b']' });
+                            *state = SkipState::Nested;
+                        }
+                        b'}' | b']' | b',' | b':' => return Err(ScanError::Unexpected(i)),
+                        _ => {
+                            *state = SkipState::Scalar;
+                            continue;
+                        }
+                    }
+                    i += 1;
+                }
+                SkipState::Scalar => {
+                    while i < data.len() && !is_ws(data[i]) && !b",]}[{\":".contains(&data[i]) {
+                        i += 1;
+                    }
+                    if i < data.len() {
+                        return Ok(Some(i));
+                    }
+                }
+                SkipState::String { escaped } => {
+                    if escaped {
+                        i += 1;
+                        *state = SkipState::String { escaped: false };
+                        continue;
+                    }
+                    let Some(hit) = memchr::memchr3(b'"', b'\\', b'\n', &data[i..]) else {
+                        i = data.len();
+                        continue;
+                    };
+                    i += hit;
+                    match data[i] {
+                        b'"' => {
+                            i += 1;
+                            if stack.is_empty() {
+                                return Ok(Some(i));
+                            }
+                            *state = SkipState::Nested;
+                        }
+                        b'\\' => {
+                            i += 1;
+                            *state = SkipState::String { escaped: true };
+                        }
+                        _ => return Err(ScanError::LineBreakInString(i)),
+                    }
+                }
+                SkipState::Nested => {
+                    match data[i] {
+                        b'"' => *state = SkipState::String { escaped: false },
+                        b'{' | b'[' => {
+                            if stack.len() >= MAX_DEPTH {
+                                return Err(ScanError::TooDeep(i));
+                            }
+                            stack.push(if data[i] == b'{' { b'}' } else { b']' });
+                        }
+                        c @ (b'}' | b']') => {
+                            if stack.pop() != Some(c) {
+                                return Err(ScanError::Mismatch(i));
+                            }
+                            if stack.is_empty() {
+                                return Ok(Some(i + 1));
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+        }
+        Ok(None)
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ fn rec(id: &str) -> String {
 fn read(data: &str) -> Vec<Result<Record, Bad>> {
     let kind = detect(data.as_bytes()).expect("detected as JSON");
     let mut out = Vec::new();
-    let mut sink = |item: Result<Record, Bad>| -> Result<(), crate::store::StoreError> {
+    let mut sink = |item: Result<Record, Bad>| -> Result<(), crate::ingest::IngestError> {
         out.push(item);
         Ok(())
     };
@@ -316,5 +316,250 @@ fn flow_lines_wrapped_in_a_message_go_to_the_flow_log_reader() {
     assert!(
         matches!(last, Err(b) if b.position == "line 2"),
         "plain text in a message is rejected: {last:?}"
+    );
+}
+
+/// Reads `data` the way a large input is read: windows that grow by `chunk` bytes and drop
+/// what the splitter no longer needs.
+fn read_windowed(data: &[u8], chunk: usize, max_record: usize) -> Vec<Result<Record, Bad>> {
+    let mut out = Vec::new();
+    let mut sink = |item: Result<Record, Bad>| -> Result<(), crate::ingest::IngestError> {
+        out.push(item);
+        Ok(())
+    };
+    let mut splitter = Splitter::new(start_of(data), max_record);
+    let (mut base, mut end) = (0usize, chunk.min(data.len()));
+    loop {
+        let win = Window {
+            data: &data[base..end],
+            base: base as u64,
+            eof: end == data.len(),
+        };
+        let flow = splitter.read(win, &mut sink).expect("sink never fails");
+        if flow == Flow::Done || win.eof {
+            break;
+        }
+        let keep = splitter.keep_from();
+        assert!(
+            keep as usize >= base,
+            "the splitter never asks for dropped bytes"
+        );
+        splitter.before_compact(win, keep);
+        base = keep as usize;
+        end = (end + chunk).min(data.len());
+    }
+    out
+}
+
+fn read_whole(data: &[u8], max_record: usize) -> Vec<Result<Record, Bad>> {
+    read_windowed(data, data.len().max(1), max_record)
+}
+
+/// Inputs that exercise every path of the splitter: containers, lines, arrays, broken and
+/// truncated records, garbage lines, nested containers, whitespace runs.
+fn tricky_inputs() -> Vec<String> {
+    let (a, b, c) = (rec("a"), rec("b"), rec("c"));
+    let broken = rec("x").replace("\"GetObject\"", "\"GetObject");
+    let pretty_bad = "{\n  \"Records\": [\n    {\n      \"eventID\": \"a\",\n      \"userIdentity\": {\n        \"type\": \"IAMUser\"\n      ,\n      \"eventTime\": \"2026-10-01T13:00:00Z\"\n    },\n    {\n      \"eventID\": \"b\",\n      \"eventTime\": \"2026-10-01T13:00:00Z\",\n      \"eventSource\": \"s\",\n      \"eventName\": \"n\"\n    }\n  ]\n}\n".to_string();
+    vec![
+        format!("{{\"Records\":[{a},{b},{c}]}}"),
+        format!(
+            "{{\"Records\": [\n{a},\n{{\"eventID\": \"bad\", \"eventName\" \"x\"}},\n{b},\n{{\"eventName\":\"n\"}},\n{c}\n]}}"
+        ),
+        format!("{{\"Records\":[{a},{broken},{c}]}}"),
+        format!("{{\"Records\":[{a},{b},{c}]}}")[..300].to_string(),
+        format!("{a}\n{{\"eventID\":\"b\",\"eventTime\":\"2026\n{b}\nnot json at all\n\n{c}\n"),
+        format!("[{{\"Records\":[{a}]}},{{\"Records\":[{b},{{\"x\":1}}]}}]"),
+        format!("{{\"Records\":[{a}]}}\n{{\"Records\":[{b}]}}\n"),
+        format!("[{a}, 42, \"text\", null, -1.5e3, true]"),
+        format!("{{\"Records\":[{a},{b}], \"next\": {{\"x\": [1,2]}}, \"z\": 3}}"),
+        format!("{{\"Records\":[{a}], oops}}"),
+        format!(
+            "{{\"NextToken\":\"t\",\"Events\":[{{\"CloudTrailEvent\":{}}}]}}",
+            serde_json::to_string(&a).expect("json")
+        ),
+        pretty_bad,
+        format!("{}{a}{}\n{b}", " ".repeat(5000), "\n".repeat(300)),
+        format!("{{\"Records\":[{a},{}]}}", "[".repeat(1500)),
+        format!("{a}\n{}\n{b}", "x".repeat(3000)),
+    ]
+}
+
+fn summary_of(items: &[Result<Record, Bad>]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            Ok(Record::Event(e)) => format!("event {}", e.event_id),
+            Ok(other) => format!("{other:?}"),
+            Err(b) => format!("reject {}: {} [{:?}]", b.position, b.reason, b.excerpt),
+        })
+        .collect()
+}
+
+#[test]
+fn reading_window_by_window_gives_what_reading_whole_gives() {
+    for data in tricky_inputs() {
+        let whole = summary_of(&read_whole(data.as_bytes(), usize::MAX / 4));
+        for chunk in [1, 2, 3, 5, 8, 13, 64, 333, 4096] {
+            let windowed = summary_of(&read_windowed(data.as_bytes(), chunk, usize::MAX / 4));
+            assert_eq!(windowed, whole, "chunk {chunk} of {data:?}");
+        }
+    }
+}
+
+#[test]
+fn long_inputs_read_in_small_windows_drop_what_they_no_longer_need() {
+    // Longer than the look-back, so the windows really slide.
+    let mut data = String::from("{\"Records\":[");
+    for i in 0..1500 {
+        if i > 0 {
+            data.push(',');
+        }
+        if i == 700 {
+            data.push_str(&rec("broken").replace("\"GetObject\"", "\"GetObject"));
+        } else {
+            data.push_str(&rec(&format!("r{i}")));
+        }
+        data.push('\n');
+    }
+    data.push_str("]}");
+    let whole = summary_of(&read_whole(data.as_bytes(), usize::MAX / 4));
+    assert_eq!(whole.len(), 1500);
+    assert!(
+        whole[700].starts_with("reject record 701"),
+        "{}",
+        whole[700]
+    );
+    for chunk in [997, 4096, 65_536] {
+        let windowed = summary_of(&read_windowed(data.as_bytes(), chunk, usize::MAX / 4));
+        assert_eq!(windowed, whole, "chunk {chunk}");
+    }
+}
+
+#[test]
+fn a_record_over_the_size_limit_is_rejected_and_its_neighbours_kept() {
+    let huge = format!(
+        r#"{{"eventVersion":"1.08","eventID":"huge","eventTime":"2026-10-01T13:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{{"key":"{}"}}}}"#,
+        "k".repeat(50_000)
+    );
+    let inputs = [
+        format!("{{\"Records\":[{},{huge},{}]}}", rec("a"), rec("b")),
+        format!("{}\n{huge}\n{}\n", rec("a"), rec("b")),
+        format!("[{},{huge},{}]", rec("a"), rec("b")),
+    ];
+    for data in inputs {
+        for chunk in [data.len(), 4096, 1000] {
+            let items = read_windowed(data.as_bytes(), chunk, 10_000);
+            let (ids, bad) = summary(&items);
+            assert_eq!(ids, ["a", "b"], "chunk {chunk}");
+            assert_eq!(bad.len(), 1, "{bad:?}");
+            assert!(
+                bad[0].contains("larger than the record size limit (10000 B)"),
+                "{}",
+                bad[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_huge_string_that_never_ends_costs_no_more_than_the_limit() {
+    // A truncated 3 MB string: rejected as too large, nothing after it to read.
+    let data = format!("{}\n{{\"eventName\":\"{}", rec("a"), "z".repeat(3_000_000));
+    let items = read_windowed(data.as_bytes(), 64 * 1024, 100_000);
+    let (ids, bad) = summary(&items);
+    assert_eq!(ids, ["a"]);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(bad[0].contains("larger than the record size limit"));
+}
+
+#[test]
+fn an_ini_file_or_a_placeholder_in_prose_is_not_json() {
+    for text in [
+        "[default]\naws_access_key_id = AKIA",
+        "{placeholder} text",
+        "[profile x]",
+    ] {
+        assert_eq!(detect(text.as_bytes()), None, "{text}");
+    }
+}
+
+#[test]
+fn excerpts_of_rejects_never_keep_a_secret() {
+    let secrets = [
+        r#"{"Credentials":{"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"wJalrSECRETSECRET","SessionToken":"IQoJSECRETTOKEN"}}"#,
+        r#"{"x":{"secretAccessKey":"wJalrSECRETSECRET"}}"#,
+        r#"{"headers":{"Authorization":"AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=SECRETSIG"}}"#,
+        r#"{"url":"https://b.s3.amazonaws.com/k?X-Amz-Security-Token=IQoJSECRETTOKEN&X-Amz-Signature=SECRETSIG"}"#,
+    ];
+    for data in secrets {
+        let items = read(data);
+        let [Err(bad)] = items.as_slice() else {
+            panic!("one reject: {items:?}")
+        };
+        let excerpt = bad.excerpt.as_deref().expect("excerpt");
+        for s in ["SECRETSECRET", "SECRETTOKEN", "SECRETSIG"] {
+            assert!(!excerpt.contains(s), "{excerpt}");
+        }
+    }
+}
+
+#[test]
+fn siem_exports_are_read_back() {
+    let logstash = r#"{"@timestamp":"2026-10-01T13:00:00.000Z","@version":"1","eventVersion":"1.08","eventID":"ls-1","eventSource":"s3.amazonaws.com","eventName":"GetObject","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2"}"#;
+    let datadog = r#"{"eventVersion":"1.08","eventID":"dd-1","eventTime":"2026-10-01T13:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","network":{"client":{"ip":"203.0.113.9","geoip":{}}},"http":{"useragent":"Boto3/1.2","request_id":"R1"},"evt":{"name":"GetObject"},"aws":{"awslogs":{}},"service":"cloudtrail"}"#;
+    let dotted = r#"{"eventID":"dd-2","eventTime":"2026-10-01T13:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","network.client.ip":"203.0.113.10","http.useragent":"curl/8"}"#;
+    let hit = format!(r#"{{"_index":"cloudtrail","_id":"x","_source":{logstash}}}"#);
+    let original = format!(
+        r#"{{"@timestamp":"2026-10-01T13:00:00Z","event":{{"original":{}}},"aws":{{"cloudtrail":{{}}}}}}"#,
+        serde_json::to_string(&rec("ecs-1")).expect("json")
+    );
+    let splunk = format!(
+        r#"{{"preview":false,"result":{{"_raw":{},"sourcetype":"aws:cloudtrail"}}}}"#,
+        serde_json::to_string(&rec("splunk-1")).expect("json")
+    );
+    let data = format!("{logstash}\n{datadog}\n{dotted}\n{hit}\n{original}\n{splunk}\n");
+    let items = read(&data);
+    let events: Vec<&crate::model::Event> = items
+        .iter()
+        .map(|i| match i {
+            Ok(Record::Event(e)) => e.as_ref(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["ls-1", "dd-1", "dd-2", "ls-1", "ecs-1", "splunk-1"]);
+    assert_eq!(events[0].time_ms, 1_790_859_600_000);
+    assert_eq!(events[0].raw, logstash, "the record is kept as it came");
+    assert_eq!(events[1].source_ip.as_deref(), Some("203.0.113.9"));
+    assert_eq!(events[1].user_agent.as_deref(), Some("Boto3/1.2"));
+    assert_eq!(events[2].source_ip.as_deref(), Some("203.0.113.10"));
+    assert_eq!(events[2].user_agent.as_deref(), Some("curl/8"));
+    assert_eq!(events[4].raw, rec("ecs-1"), "the original, not the wrapper");
+    // An ECS document without its original says how to export it.
+    let ecs = r#"{"@timestamp":"2026-10-01T13:00:00Z","event":{"action":"GetObject"},"aws":{"cloudtrail":{"event_version":"1.08"}}}"#;
+    let items = read(ecs);
+    let [Err(bad)] = items.as_slice() else {
+        panic!("a reject: {items:?}")
+    };
+    assert!(bad.reason.contains("event.original"), "{}", bad.reason);
+}
+
+#[test]
+fn a_giant_key_on_a_later_line_is_refused_without_growing_the_window() {
+    let data = format!(
+        "{}\n{{\"{}\": 1}}\n{}\n",
+        rec("a"),
+        "k".repeat(200_000),
+        rec("b")
+    );
+    let items = read_windowed(data.as_bytes(), 4096, 50_000);
+    let (ids, bad) = summary(&items);
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(
+        bad[0].contains("larger than the record size limit"),
+        "{}",
+        bad[0]
     );
 }

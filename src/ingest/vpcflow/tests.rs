@@ -7,7 +7,7 @@ const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport ds
 fn run(text: &str) -> (Vec<FlowRecord>, Vec<Bad>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
-    let mut sink = |item: Result<Record, Bad>| -> Result<(), StoreError> {
+    let mut sink = |item: Result<Record, Bad>| -> Result<(), IngestError> {
         match item {
             Ok(Record::Flow(r)) => ok.push(*r),
             Ok(other) => panic!("not a flow record: {other:?}"),

@@ -1,4 +1,4 @@
--- 0006: the credentials seen signing calls. One row per role session (or federated user),
+-- 0005: the credentials seen signing calls. One row per role session (or federated user),
 -- access key and session creation date, folded from `events` by `analysis::refresh`. It is what
 -- a session's issuances are when their issuing call is not cached (inferred), and how the call's
 -- own issuance is found for a session without scanning its events. Derived: rebuilt with the
