@@ -29,6 +29,7 @@ mod layout;
 mod open;
 mod role;
 mod sessions;
+mod sync;
 mod table;
 mod target;
 mod tui;
@@ -64,6 +65,9 @@ pub struct Cli {
 enum Command {
     /// Load CloudTrail, GuardDuty and VPC flow log files or directories into the cache.
     Ingest(ingest::Args),
+    /// Pull from AWS (the CloudTrail API, a trail bucket, GuardDuty) into the cache: read-only,
+    /// incremental, resumable.
+    Sync(sync::Args),
     /// Inspect the cache.
     Db(db::Args),
     /// Build the bundled demo cache (or generate an organisation's logs) and open it.
@@ -109,6 +113,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Tui(tui::Args::default())) {
         Command::Ingest(a) => ingest::run(&ctx, a),
+        Command::Sync(a) => sync::run(&ctx, a),
         Command::Db(a) => db::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Chain(a) => chain::run(&ctx, a),

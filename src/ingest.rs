@@ -9,6 +9,7 @@
 //! either casing, SIEM exports of those) or a VPC flow log; anything else is one reject naming
 //! the input, its size and what it looks like, and is not read further.
 
+pub mod aws;
 pub mod cloudtrail;
 mod error;
 pub mod guardduty;

@@ -15,6 +15,7 @@ mod pages;
 mod queries;
 mod raw;
 mod session_keys;
+mod sync_state;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +63,10 @@ pub use session_keys::{
     load_changed_unlinked_with_key_candidates, load_latest_unlinked_session_key,
     load_session_key_of_call, load_session_keys, load_unlinked_keys_of_roles,
     load_unlinked_session_key_count, load_unlinked_session_keys_of,
+};
+pub use sync_state::{
+    SyncSpan, insert_sync_cursor, insert_sync_object, insert_sync_span, load_all_sync_cursors,
+    load_all_sync_spans, load_sync_cursor, load_sync_objects, load_sync_spans,
 };
 pub use writer::{FileWriter, Inserted, RunTotals};
 

@@ -32,6 +32,10 @@ pub struct Progress {
     /// Inputs finished, and how many there are when known (a listed tree; not a channel).
     pub inputs_done: u64,
     pub inputs_total: Option<u64>,
+    /// Inputs whose records are committed: the first this many, in the order they were given.
+    /// A source that remembers what it has fetched (sync's cursors and objects done) records
+    /// only what this count covers, so its memory never runs ahead of the cache.
+    pub inputs_committed: u64,
     /// Input bytes read (as stored: compressed for gzip), and their total when known.
     pub bytes_done: u64,
     pub bytes_total: Option<u64>,

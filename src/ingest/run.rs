@@ -259,6 +259,8 @@ fn write_all(
         match end {
             GroupEnd::Commit => {
                 counts.totals.add(&w.commit()?);
+                // A commit follows whole inputs: every input ended so far is in the cache.
+                counts.progress.inputs_committed = counts.progress.inputs_done;
                 // Blocks of events reach the writer after their inputs' ends: the counts are
                 // complete only now.
                 report(counts, RunTotals::default(), 0, on_progress);
