@@ -303,8 +303,12 @@ fn a_bucket_synced_from_s3_gives_the_events_an_ingest_of_its_files_gives_and_res
         first["tasks"][0]["objects_done"].as_u64(),
         Some(files.len() as u64)
     );
+    let synced_content = sync_support::content(&read_only(&synced));
+    let events = first["ingest"]["events_new"].as_u64().expect("count");
+    assert!(events > 1_000, "{events} events synced");
+    assert_eq!(synced_content.len() as u64, events);
     assert_eq!(
-        sync_support::content(&read_only(&synced)),
+        synced_content,
         sync_support::content(&read_only(&ingested)),
         "a synced bucket holds exactly the events of its files"
     );

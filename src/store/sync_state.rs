@@ -57,10 +57,11 @@ pub fn load_all_sync_spans(conn: &Connection) -> Result<Vec<(String, String, Str
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// Every cursor, as (source, account, region, key, value).
-pub fn load_all_sync_cursors(
-    conn: &Connection,
-) -> Result<Vec<(String, String, String, String, i64)>> {
+/// A cursor row: (source, account, region, key, value).
+pub type CursorRow = (String, String, String, String, i64);
+
+/// Every cursor.
+pub fn load_all_sync_cursors(conn: &Connection) -> Result<Vec<CursorRow>> {
     let mut stmt =
         conn.prepare_cached("SELECT source, account, region, key, value_ms FROM sync_cursors")?;
     let rows = stmt.query_map([], |r| {
@@ -148,11 +149,19 @@ pub fn load_sync_objects(
     bucket: &str,
     prefix: &str,
 ) -> Result<HashSet<(String, String)>> {
+    // A range on the primary key (bucket, key): one day's folder is read, not the bucket's
+    // whole history. The end of the range is the prefix with its last character raised by one.
+    let end = match prefix.chars().last() {
+        Some(c) if c.is_ascii() && c != '\u{7f}' => {
+            format!("{}{}", &prefix[..prefix.len() - 1], char::from(c as u8 + 1))
+        }
+        Some(_) => format!("{prefix}\u{10ffff}"),
+        None => "\u{10ffff}".to_string(),
+    };
     let mut stmt = conn.prepare_cached(
-        "SELECT key, etag FROM sync_objects
-         WHERE bucket = ?1 AND substr(key, 1, length(?2)) = ?2",
+        "SELECT key, etag FROM sync_objects WHERE bucket = ?1 AND key >= ?2 AND key < ?3",
     )?;
-    let rows = stmt.query_map(params![bucket, prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map(params![bucket, prefix, end], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
@@ -237,6 +246,7 @@ mod tests {
         insert_sync_object(c, "trail", "AWSLogs/1/a.json.gz", "\"e1\"", 1).expect("insert");
         insert_sync_object(c, "trail", "AWSLogs/1/a.json.gz", "\"e1\"", 2).expect("again");
         insert_sync_object(c, "trail", "other/b.json.gz", "\"e2\"", 1).expect("insert");
+        insert_sync_object(c, "trail", "AWSLogs0", "\"e3\"", 1).expect("insert");
         let done = load_sync_objects(c, "trail", "AWSLogs/").expect("load");
         assert_eq!(done.len(), 1);
         assert!(done.contains(&("AWSLogs/1/a.json.gz".to_string(), "\"e1\"".to_string())));

@@ -66,12 +66,43 @@ impl serde::Serialize for SyncError {
     }
 }
 
-/// What the tasks know of earlier syncs, read before they start.
+/// What the tasks know of earlier syncs: spans and cursors read before they start (a few rows
+/// per account and region); S3 objects done looked up one day's folder at a time, through a
+/// read-only connection of their own (a bucket's history can hold millions).
 #[derive(Debug, Default)]
 pub struct Remembered {
     spans: HashMap<(String, String, String), Vec<SyncSpan>>,
     cursors: HashMap<(String, String, String, String), i64>,
+    /// The cache file, for the S3 look-ups.
+    cache: Option<std::path::PathBuf>,
+    /// An in-memory cache (tests) has no file to open again: its objects are read up front.
     objects: HashMap<String, Arc<HashSet<(String, String)>>>,
+}
+
+/// The S3 objects already ingested, looked up by folder.
+pub enum DoneObjects {
+    Cache(Store),
+    Loaded(Arc<HashSet<(String, String)>>),
+}
+
+impl DoneObjects {
+    /// The (key, ETag) pairs of `bucket` under `prefix`.
+    pub fn under(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> Result<HashSet<(String, String)>, SyncError> {
+        match self {
+            DoneObjects::Cache(store) => {
+                Ok(store::load_sync_objects(store.conn(), bucket, prefix)?)
+            }
+            DoneObjects::Loaded(all) => Ok(all
+                .iter()
+                .filter(|(k, _)| k.starts_with(prefix))
+                .cloned()
+                .collect()),
+        }
+    }
 }
 
 impl Remembered {
@@ -87,10 +118,13 @@ impl Remembered {
         for (source, account, region, key, value) in store::load_all_sync_cursors(conn)? {
             r.cursors.insert((source, account, region, key), value);
         }
-        for source in &plan.sources {
-            if let Source::S3(s) = source {
-                let done = store::load_sync_objects(conn, &s.bucket, "")?;
-                r.objects.insert(s.bucket.clone(), Arc::new(done));
+        r.cache = store.path().map(std::path::Path::to_path_buf);
+        if r.cache.is_none() {
+            for source in &plan.sources {
+                if let Source::S3(s) = source {
+                    let done = store::load_sync_objects(conn, &s.bucket, "")?;
+                    r.objects.insert(s.bucket.clone(), Arc::new(done));
+                }
             }
         }
         Ok(r)
@@ -110,9 +144,14 @@ impl Remembered {
             .copied()
     }
 
-    /// The objects of `bucket` already ingested, as (key, ETag).
-    pub fn objects(&self, bucket: &str) -> Arc<HashSet<(String, String)>> {
-        self.objects.get(bucket).cloned().unwrap_or_default()
+    /// The objects of `bucket` already ingested, to look up folder by folder.
+    pub fn objects(&self, bucket: &str) -> Result<DoneObjects, SyncError> {
+        match &self.cache {
+            Some(path) => Ok(DoneObjects::Cache(Store::open_read_only(path)?)),
+            None => Ok(DoneObjects::Loaded(
+                self.objects.get(bucket).cloned().unwrap_or_default(),
+            )),
+        }
     }
 }
 

@@ -32,7 +32,11 @@ pub async fn sync_bucket(
     source: &S3Source,
     tally: &Tally,
 ) -> Result<(), SyncError> {
-    let client = bucket_client(&ctx, profile, &source.bucket, tally).await?;
+    let base = match source.prefix.as_deref().map(|p| p.trim_matches('/')) {
+        Some(p) if !p.is_empty() => format!("{p}/AWSLogs/"),
+        _ => "AWSLogs/".to_string(),
+    };
+    let client = bucket_client(&ctx, profile, &source.bucket, &base, tally).await?;
     let region = client
         .config()
         .region()
@@ -42,11 +46,7 @@ pub async fn sync_bucket(
         region: &region,
         profile: profile.name.as_deref(),
     };
-    let base = match source.prefix.as_deref().map(|p| p.trim_matches('/')) {
-        Some(p) if !p.is_empty() => format!("{p}/AWSLogs/"),
-        _ => "AWSLogs/".to_string(),
-    };
-    let done = ctx.remembered.objects(&source.bucket);
+    let done = ctx.remembered.objects(&source.bucket)?;
     let roots = account_roots(&ctx, &client, &call, tally, &source.bucket, &base, source).await?;
     if roots.is_empty() {
         return Err(SyncError::Config(format!(
@@ -76,10 +76,11 @@ pub async fn sync_bucket(
                 let prefix = format!("{trail}{log_region}/{day}/");
                 let objects =
                     list_objects(&ctx, &client, &call, tally, &source.bucket, &prefix).await?;
+                let done_here = done.under(&source.bucket, &prefix)?;
                 for o in objects {
                     listed += 1;
                     tally.objects_total(listed);
-                    if done.contains(&(o.key.clone(), o.etag.clone())) {
+                    if done_here.contains(&(o.key.clone(), o.etag.clone())) {
                         tally.object_skipped();
                         continue;
                     }
@@ -115,12 +116,15 @@ fn joined(r: Result<Result<(), SyncError>, tokio::task::JoinError>) -> Result<()
     r.map_err(|e| SyncError::Config(format!("a download task failed: {e}")))?
 }
 
-/// A client for the bucket's own region: `HeadBucket` says where the bucket lives (in a header,
-/// even when the answer is a redirect), and the client follows it.
+/// A client for the bucket's own region. The first listing tells: S3 answers a request sent to
+/// the wrong region with a redirect that names the bucket's region in a header, and the client
+/// follows it. A listing rather than `HeadBucket`, which a policy that limits `s3:ListBucket` to
+/// the trail's prefix refuses (it carries no prefix).
 async fn bucket_client(
     ctx: &TaskCtx,
     profile: &Profile,
     bucket: &str,
+    base: &str,
     tally: &Tally,
 ) -> Result<Client, SyncError> {
     let asked = profile.region();
@@ -131,11 +135,14 @@ async fn bucket_client(
         profile: profile.name.as_deref(),
     };
     let found = retrying(&ctx.limits, &call, tally, None, || {
-        let req = client.head_bucket().bucket(bucket);
-        let asked = asked.clone();
+        let req = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(base)
+            .max_keys(1);
         async move {
             match req.send().await {
-                Ok(out) => Ok(out.bucket_region().map(str::to_string)),
+                Ok(_) => Ok(None),
                 Err(e) => {
                     let raw = e.raw_response();
                     let status = raw.map(|r| r.status().as_u16());
@@ -144,14 +151,9 @@ async fn bucket_client(
                         .map(str::to_string);
                     match (status, header) {
                         // A redirect to the bucket's region.
-                        (Some(301 | 400), Some(region)) => Ok(Some(region)),
+                        (Some(301 | 307 | 400), Some(region)) => Ok(Some(region)),
                         (Some(404), _) => Err(Failure::Fatal(SyncError::NoSuchBucket {
                             bucket: bucket.to_string(),
-                        })),
-                        (Some(403), _) => Err(Failure::Fatal(SyncError::AccessDenied {
-                            action: "s3:ListBucket".into(),
-                            region: asked.clone(),
-                            detail: format!("HeadBucket on {bucket} was refused"),
                         })),
                         _ => Err(classify(&e, &call)),
                     }
