@@ -237,21 +237,22 @@ impl Store {
     /// process still cannot corrupt the cache or lose a committed file (that only needs the WAL),
     /// only a power loss during the ingest could, and the ingest can be re-run. Fewer, larger
     /// checkpoints copy each page from the WAL to the database fewer times.
-    pub fn set_bulk_pragmas(&self, on: bool) -> Result<()> {
-        let (sync, pages) = if on {
-            ("OFF", 16_384)
-        } else {
-            ("NORMAL", 1_000)
+    pub fn set_write_mode(&self, mode: WriteMode) -> Result<()> {
+        let (sync, pages) = match mode {
+            WriteMode::Bulk => ("OFF", 16_384),
+            WriteMode::Normal => ("NORMAL", 1_000),
         };
         self.conn.pragma_update(None, "synchronous", sync)?;
         self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
         Ok(())
     }
+}
 
-    /// The integer key of an interned string, if the cache has ever seen it.
-    pub fn lookup_string(&self, s: &str) -> Result<Option<i64>> {
-        lookup_string(&self.conn, s)
-    }
+/// How the cache is written: `Bulk` during an ingest, `Normal` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    Bulk,
+    Normal,
 }
 
 /// The integer key of an interned string, if the cache has ever seen it.

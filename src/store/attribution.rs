@@ -428,9 +428,8 @@ pub fn insert_parent_link(conn: &Connection, id: i64, parent: i64, link: &str) -
 fn intern(conn: &Connection, s: &str) -> Result<i64> {
     conn.prepare_cached("INSERT INTO strings (s) VALUES (?1) ON CONFLICT (s) DO NOTHING")?
         .execute([s])?;
-    Ok(conn
-        .prepare_cached("SELECT id FROM strings WHERE s = ?1")?
-        .query_row([s], |r| r.get(0))?)
+    super::lookup_string(conn, s)?
+        .ok_or_else(|| super::StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
 }
 
 /// Makes sure a session known from an issuance (a role session, or the federated user of a
