@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_attribution.sql"),
     include_str!("migrations/0003_event_indexes.sql"),
     include_str!("migrations/0006_session_keys.sql"),
+    include_str!("migrations/0007_rollups.sql"),
 ];
 
 pub fn latest_version() -> i64 {
