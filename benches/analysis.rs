@@ -4,8 +4,11 @@
 //! Builds a cache from the generated organisation in two steps — everything but the last day,
 //! then the last day — and times attribution (`analysis::refresh`) after each: the full
 //! derivation, then the incremental one for one day of new data. Then it times every analysis
-//! the CLI and the console use, in process (p50 / p99 / max over sampled IDs), and a few whole
-//! `rolecall … --json` processes (start-up, open, query, print) against the 100 ms budget.
+//! the CLI and the console use, in process (p50 / p99 / max over sampled IDs), and whole
+//! `rolecall … --json` processes (start-up, open, query, print) against the 100 ms budget —
+//! among them `activity` of the busiest session, its role and its account for scopes of an hour
+//! to a year (`ROLECALL_BENCH_RUNS` runs each, default 30). Prints the cache's size per event
+//! and what the roll-ups take of it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,6 +71,7 @@ fn main() -> Result<()> {
     );
     let _ = inc;
     drop(store);
+    report_size(&db, full.events + inc.events)?;
 
     let store = Store::open_read_only(&db)?;
     let conn = store.conn();
@@ -177,13 +181,41 @@ fn main() -> Result<()> {
         ));
     }
     cli.push(("rolecall findings --json".into(), vec!["findings".into()]));
+    // The busiest session, its role and its account over scopes from an hour to a year, ending
+    // at the end of the data (not on a midnight: the edges are the costly part).
+    let busiest = busiest_session(conn)?;
+    println!(
+        "busiest session {} ({} calls), role {}, account {}",
+        busiest.0, busiest.3, busiest.1, busiest.2
+    );
+    for (label, id) in [
+        ("session", &busiest.0),
+        ("role", &busiest.1),
+        ("account", &busiest.2),
+    ] {
+        for span in ["1h", "24h", "7d", "30d", "90d", "365d"] {
+            cli.push((
+                format!("activity <{label}> last:{span}"),
+                vec![
+                    "activity".into(),
+                    id.clone(),
+                    "--scope".into(),
+                    format!("last:{span}"),
+                ],
+            ));
+        }
+    }
     println!(
         "{:<34} {:>9} {:>9} {:>9} {:>6}",
         "whole process", "p50 ms", "p99 ms", "max ms", "runs"
     );
+    let runs: usize = std::env::var("ROLECALL_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
     for (name, args) in cli {
         let mut times = Vec::new();
-        for _ in 0..30 {
+        for _ in 0..runs {
             let t = Instant::now();
             let out = Command::new(bin)
                 .arg("--db")
@@ -198,13 +230,57 @@ fn main() -> Result<()> {
         }
         let (p50, p99, max) = stats(times);
         worst = worst.max(p99);
-        println!("{name:<34} {p50:>9.2} {p99:>9.2} {max:>9.2} {:>6}", 30);
+        println!("{name:<34} {p50:>9.2} {p99:>9.2} {max:>9.2} {runs:>6}");
     }
     println!();
     println!(
         "worst p99: {worst:.1} ms against the {BUDGET_MS:.0} ms budget: {}",
         if worst < BUDGET_MS { "within" } else { "OVER" }
     );
+    Ok(())
+}
+
+/// The role session with the most calls: its principal ID, role ARN, account and calls.
+fn busiest_session(conn: &rusqlite::Connection) -> Result<(String, String, String, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT s FROM strings WHERE id = p.principal),
+            (SELECT s FROM strings WHERE id = p.issuer_arn),
+            (SELECT s FROM strings WHERE id = p.account), p.events
+         FROM principals p
+         WHERE p.user_type = (SELECT id FROM strings WHERE s = 'AssumedRole')
+            AND p.issuer_arn IS NOT NULL AND p.account IS NOT NULL
+         ORDER BY p.events DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?)
+}
+
+/// The cache's size per event, and what the roll-ups take of it.
+fn report_size(db: &Path, events: i64) -> Result<()> {
+    let conn = rusqlite::Connection::open(db)?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    let bytes = std::fs::metadata(db)?.len() as f64;
+    let per_event = |b: f64| b / events.max(1) as f64;
+    println!(
+        "cache: {:.0} MB, {:.0} B/event",
+        bytes / 1e6,
+        per_event(bytes)
+    );
+    let mut stmt = conn.prepare(
+        "SELECT name, SUM(pgsize) FROM dbstat
+         WHERE name LIKE 'rollup%' OR name LIKE 'activity_hours%' OR name IN
+            ('principals', 'session_keys')
+         GROUP BY name ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (name, size) = row?;
+        println!(
+            "  {name:<28} {:>8.1} MB {:>6.1} B/event",
+            size as f64 / 1e6,
+            per_event(size as f64)
+        );
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ mod open;
 mod pages;
 mod queries;
 mod raw;
+mod rollup;
 mod session_keys;
 mod writer;
 
@@ -24,11 +25,11 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use open::{Access, Found, Schema};
 
 pub use attribution::{
-    IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_issuance_principal,
-    insert_parent_link, insert_session_from_issuance, insert_watermark, load_issuance,
-    load_issuance_by_dedup, load_issuance_by_event_id, load_issuances_by_caller,
-    load_issuances_by_caller_name, load_latest_issuance, load_link_candidates,
-    load_session_issuance_rows, load_sts_copies, load_unlinked_callers_of, load_watermark,
+    IssuanceLookup, StsCopy, insert_issuance, insert_issuance_principal, insert_parent_link,
+    insert_session_from_issuance, insert_watermark, load_issuance, load_issuance_by_dedup,
+    load_issuance_by_event_id, load_issuances_by_caller, load_issuances_by_caller_name,
+    load_latest_issuance, load_link_candidates, load_session_issuance_rows, load_sts_copies,
+    load_unlinked_callers_of, load_watermark,
 };
 pub use error::{Refusal, StoreError};
 pub use events_read::{
@@ -52,16 +53,19 @@ pub use pages::{
 pub use queries::{
     Breakdown, BreakdownRow, EntityColumn, IssuanceGroup, PrincipalRow, load_assumers_of,
     load_breakdown, load_days_with_data, load_earliest_event_ms, load_finding, load_findings,
-    load_findings_of, load_fine_series, load_hours, load_principal, load_principal_by_arn,
-    load_role_arns, load_role_last_active, load_role_sessions, load_roles_assumed_by,
-    load_session_issuances, load_sessions_started_by,
+    load_findings_of, load_principal, load_principal_by_arn, load_role_arns, load_role_last_active,
+    load_role_sessions, load_roles_assumed_by, load_session_issuances, load_sessions_started_by,
 };
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
+pub use rollup::{
+    Counts, Dim, Entity, EntityKind, Seen, api_parts, api_value, fold_events, hours_of,
+    load_fine_series, load_ip_users, load_ip_users_by_day, load_rollup_hours,
+    load_rollup_last_hour, load_rollup_seen, load_scope_counts, load_scope_total, split_days,
+};
 pub use session_keys::{
-    SessionKey, fold_session_keys, insert_session_key_link,
-    load_changed_unlinked_with_key_candidates, load_latest_unlinked_session_key,
-    load_session_key_of_call, load_session_keys, load_unlinked_keys_of_roles,
-    load_unlinked_session_key_count, load_unlinked_session_keys_of,
+    SessionKey, insert_session_key_link, load_changed_unlinked_with_key_candidates,
+    load_latest_unlinked_session_key, load_session_key_of_call, load_session_keys,
+    load_unlinked_keys_of_roles, load_unlinked_session_key_count, load_unlinked_session_keys_of,
 };
 pub use writer::{FileWriter, Inserted, RunTotals};
 

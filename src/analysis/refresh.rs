@@ -1,5 +1,5 @@
 //! Deriving the attribution tables after an ingest: issuances (cross-account copies stitched),
-//! role sessions, hourly call volume, and the links between issuances (role chaining). Only
+//! role sessions, call volume (the roll-ups), and the links between issuances (role chaining). Only
 //! events newer than the watermark are read; links that new data can upgrade — a late issuing
 //! call, the caller account's copy arriving after the role account's — are re-resolved.
 
@@ -70,8 +70,8 @@ pub fn refresh(store: &mut Store) -> Result<RefreshReport> {
         }
         report.sts_copies += copies.len() as i64;
     }
-    store::fold_calls(&tx, after, upto)?;
-    store::fold_session_keys(&tx, after, upto)?;
+    // Calls counted once into `principals`, `session_keys` and the roll-ups, in one pass.
+    store::fold_events(&tx, after, upto)?;
 
     // Link the touched issuances to their callers' sessions, then give every issuance whose
     // caller was left unlinked a second chance against the issuances this batch brought.

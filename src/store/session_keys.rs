@@ -6,7 +6,7 @@ use rusqlite::{Connection, Row, params};
 
 use super::attribution::{issuance_columns, issuance_from_row_at};
 use super::{Result, lookup_string};
-use crate::model::{Issuance, UserType};
+use crate::model::Issuance;
 
 /// One row of `session_keys`, strings resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,38 +53,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionKey> {
         failed: r.get(8)?,
         issuance: r.get(9)?,
     })
-}
-
-/// The string ids of the user types whose calls are signed by temporary session credentials
-/// (role sessions and federated users); `-1` for a type the cache has never seen.
-fn session_type_ids(conn: &Connection) -> Result<[i64; 2]> {
-    let id = |t: UserType| -> Result<i64> { Ok(lookup_string(conn, t.as_str())?.unwrap_or(-1)) };
-    Ok([id(UserType::AssumedRole)?, id(UserType::FederatedUser)?])
-}
-
-/// Folds the session calls with `after < events.id <= upto` into `session_keys`: one grouped
-/// pass over the new rows.
-pub fn fold_session_keys(conn: &Connection, after: i64, upto: i64) -> Result<()> {
-    let [assumed, federated] = session_type_ids(conn)?;
-    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
-    conn.prepare_cached(
-        "INSERT INTO session_keys (principal, access_key, created_ms, role, first_ms, last_ms,
-            events, failed, folded_upto)
-         SELECT principal, COALESCE(access_key, 0), COALESCE(session_created_ms, -1),
-            MAX(issuer_arn), MIN(time_ms), MAX(time_ms), COUNT(*), COUNT(error_code), ?2
-         FROM events
-         WHERE id > ?1 AND id <= ?2 AND principal IS NOT NULL AND user_type IN (?3, ?4) AND true
-         GROUP BY 1, 2, 3
-         ON CONFLICT (principal, access_key, created_ms) DO UPDATE SET
-            role = COALESCE(role, excluded.role),
-            first_ms = MIN(first_ms, excluded.first_ms),
-            last_ms = MAX(last_ms, excluded.last_ms),
-            events = events + excluded.events,
-            failed = failed + excluded.failed,
-            folded_upto = excluded.folded_upto",
-    )?
-    .execute(params![after, upto, assumed, federated])?;
-    Ok(())
 }
 
 /// Unlinked rows that the refresh folding `after < events.id` changed, each with the successful
