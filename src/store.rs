@@ -50,8 +50,8 @@ pub use queries::{
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
 pub use rollup::{
     Counts, Dim, Entity, EntityKind, Seen, api_parts, api_value, fold_events, hours_of,
-    load_fine_series, load_ip_users, load_ip_users_by_day, load_rollup_hours,
-    load_rollup_last_hour, load_rollup_seen, load_scope_counts, load_scope_total, split_days,
+    load_fine_series, load_rollup_hours, load_rollup_last_hour, load_rollup_seen,
+    load_scope_counts, load_scope_total, split_days,
 };
 pub use session_keys::{
     SessionKey, insert_session_key_link, load_changed_unlinked_with_key_candidates,
