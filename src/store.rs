@@ -42,10 +42,10 @@ pub use pages::{
     EventsFilter, EventsOf, TopBy, load_event_raw, load_events_page, load_top_sessions,
 };
 pub use queries::{
-    Breakdown, BreakdownRow, EntityColumn, IssuanceGroup, PrincipalRow, load_assumers_of,
-    load_breakdown, load_days_with_data, load_earliest_event_ms, load_finding, load_findings,
-    load_findings_of, load_principal, load_principal_by_arn, load_role_arns, load_role_last_active,
-    load_role_sessions, load_roles_assumed_by, load_session_issuances, load_sessions_started_by,
+    IssuanceGroup, PrincipalRow, load_assumers_of, load_days_with_data, load_earliest_event_ms,
+    load_finding, load_findings, load_findings_of, load_principal, load_principal_by_arn,
+    load_role_arns, load_role_last_active, load_role_sessions, load_roles_assumed_by,
+    load_session_issuances, load_sessions_started_by,
 };
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
 pub use rollup::{
