@@ -167,7 +167,11 @@ fn main() -> Result<()> {
     let ip = busiest_ip(conn)?;
     println!("busiest IP address {ip}");
     for span in ["24h", "30d"] {
-        let scope = analysis::resolve_scope(conn, Some(&format!("last:{span}")))?;
+        let scope = analysis::resolve_scope(
+            conn,
+            Some(&format!("last:{span}")),
+            chrono::Utc::now().timestamp_millis(),
+        )?;
         for (label, target) in [
             ("account", Target::account(busiest.2.as_str())),
             ("ip", Target::ip(&ip).context("an address")?),

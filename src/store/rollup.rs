@@ -1,4 +1,4 @@
-//! The roll-ups (`0007_rollups.sql`): calls per entity by hour, per entity, dimension and day,
+//! The roll-ups (`0006_rollups.sql`): calls per entity by hour, per entity, dimension and day,
 //! per account, dimension and hour, and first / last seen per entity, dimension and value. This
 //! file owns their keys and the reads; `fold` derives them from the events, `edges` counts what
 //! the roll-ups cannot (parts of a day) from the events themselves. Deciding what a scope is, or

@@ -1,4 +1,4 @@
--- 0007: roll-ups. Calls counted per entity over time, so that any scope from an hour to a year
+-- 0006: roll-ups. Calls counted per entity over time, so that any scope from an hour to a year
 -- answers at the speed of one hour (issue 13). Derived by `analysis::refresh` in one pass over
 -- the new events (`store::rollup::fold`); rebuilt with the other attribution tables.
 --
