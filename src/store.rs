@@ -65,7 +65,7 @@ pub use rollup::{
 pub use session_keys::{
     SessionKey, insert_session_key_link, load_changed_unlinked_with_key_candidates,
     load_latest_unlinked_session_key, load_session_key_of_call, load_session_keys,
-    load_unlinked_keys_of_roles, load_unlinked_session_key_count, load_unlinked_session_keys_of,
+    load_unlinked_keys_of_roles, load_unlinked_session_key_count, load_unlinked_session_keys_near,
 };
 pub use writer::{FileWriter, Inserted, RunTotals};
 
