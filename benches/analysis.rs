@@ -4,8 +4,11 @@
 //! Builds a cache from the generated organisation in two steps — everything but the last day,
 //! then the last day — and times attribution (`analysis::refresh`) after each: the full
 //! derivation, then the incremental one for one day of new data. Then it times every analysis
-//! the CLI and the console use, in process (p50 / p99 / max over sampled IDs), and a few whole
-//! `rolecall … --json` processes (start-up, open, query, print) against the 100 ms budget.
+//! the CLI and the console use, in process (p50 / p99 / max over sampled IDs), and whole
+//! `rolecall … --json` processes (start-up, open, query, print) against the 100 ms budget —
+//! among them `activity` of the busiest session, its role and its account for scopes of an hour
+//! to a year (`ROLECALL_BENCH_RUNS` runs each, default 30). Prints the cache's size per event
+//! and what the roll-ups take of it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,6 +71,7 @@ fn main() -> Result<()> {
     );
     let _ = inc;
     drop(store);
+    report_size(&db, full.events + inc.events)?;
 
     let store = Store::open_read_only(&db)?;
     let conn = store.conn();
@@ -155,6 +159,31 @@ fn main() -> Result<()> {
             analysis::build_finding(conn, q).map(|_| ())
         })?,
     );
+    let busiest = busiest_session(conn)?;
+    println!(
+        "busiest session {} ({} calls), role {}, account {}",
+        busiest.0, busiest.3, busiest.1, busiest.2
+    );
+    let ip = busiest_ip(conn)?;
+    println!("busiest IP address {ip}");
+    for span in ["24h", "30d"] {
+        let scope = analysis::resolve_scope(
+            conn,
+            Some(&format!("last:{span}")),
+            chrono::Utc::now().timestamp_millis(),
+        )?;
+        for (label, target) in [
+            ("account", Target::account(busiest.2.as_str())),
+            ("ip", Target::ip(&ip).context("an address")?),
+        ] {
+            report(
+                &format!("profile <{label}> (last {span})"),
+                time_each(&ids.roles[..1], |_| {
+                    analysis::build_profile(conn, &target, scope).map(|_| ())
+                })?,
+            );
+        }
+    }
     println!();
     let bin = env!("CARGO_BIN_EXE_rolecall");
     let mut cli: Vec<(String, Vec<String>)> = Vec::new();
@@ -177,13 +206,38 @@ fn main() -> Result<()> {
         ));
     }
     cli.push(("rolecall findings --json".into(), vec!["findings".into()]));
+    // The busiest session, its role, its account and the busiest IP over scopes from an hour
+    // to a year, ending at the end of the data (not on a midnight: the edges are the costly
+    // part).
+    for (label, id) in [
+        ("session", &busiest.0),
+        ("role", &busiest.1),
+        ("account", &busiest.2),
+        ("ip", &ip),
+    ] {
+        for span in ["1h", "24h", "7d", "30d", "90d", "365d"] {
+            cli.push((
+                format!("activity <{label}> last:{span}"),
+                vec![
+                    "activity".into(),
+                    id.clone(),
+                    "--scope".into(),
+                    format!("last:{span}"),
+                ],
+            ));
+        }
+    }
     println!(
         "{:<34} {:>9} {:>9} {:>9} {:>6}",
         "whole process", "p50 ms", "p99 ms", "max ms", "runs"
     );
+    let runs: usize = std::env::var("ROLECALL_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
     for (name, args) in cli {
         let mut times = Vec::new();
-        for _ in 0..30 {
+        for _ in 0..runs {
             let t = Instant::now();
             let out = Command::new(bin)
                 .arg("--db")
@@ -198,13 +252,73 @@ fn main() -> Result<()> {
         }
         let (p50, p99, max) = stats(times);
         worst = worst.max(p99);
-        println!("{name:<34} {p50:>9.2} {p99:>9.2} {max:>9.2} {:>6}", 30);
+        println!("{name:<34} {p50:>9.2} {p99:>9.2} {max:>9.2} {runs:>6}");
     }
     println!();
     println!(
         "worst p99: {worst:.1} ms against the {BUDGET_MS:.0} ms budget: {}",
         if worst < BUDGET_MS { "within" } else { "OVER" }
     );
+    Ok(())
+}
+
+/// The role session with the most calls: its principal ID, role ARN, account and calls.
+fn busiest_session(conn: &rusqlite::Connection) -> Result<(String, String, String, i64)> {
+    Ok(conn.query_row(
+        "SELECT (SELECT s FROM strings WHERE id = p.principal),
+            (SELECT s FROM strings WHERE id = p.issuer_arn),
+            (SELECT s FROM strings WHERE id = p.account), p.events
+         FROM principals p
+         WHERE p.user_type = (SELECT id FROM strings WHERE s = 'AssumedRole')
+            AND p.issuer_arn IS NOT NULL AND p.account IS NOT NULL
+         ORDER BY p.events DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?)
+}
+
+/// The source IP address (not a service name) with the most calls.
+fn busiest_ip(conn: &rusqlite::Connection) -> Result<String> {
+    let mut stmt = conn.prepare(
+        "SELECT (SELECT s FROM strings WHERE id = entity / 4) FROM rollup_hours
+         WHERE entity % 4 = 3 GROUP BY entity ORDER BY SUM(ok + failed) DESC LIMIT 20",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    for ip in rows {
+        let ip = ip?;
+        if ip.parse::<std::net::IpAddr>().is_ok() {
+            return Ok(ip);
+        }
+    }
+    bail!("no IP address in the cache")
+}
+
+/// The cache's size per event, and what the roll-ups take of it.
+fn report_size(db: &Path, events: i64) -> Result<()> {
+    let conn = rusqlite::Connection::open(db)?;
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    let bytes = std::fs::metadata(db)?.len() as f64;
+    let per_event = |b: f64| b / events.max(1) as f64;
+    println!(
+        "cache: {:.0} MB, {:.0} B/event",
+        bytes / 1e6,
+        per_event(bytes)
+    );
+    let mut stmt = conn.prepare(
+        "SELECT name, SUM(pgsize) FROM dbstat
+         WHERE name LIKE 'rollup%' OR name LIKE 'activity_hours%' OR name IN
+            ('principals', 'session_keys')
+         GROUP BY name ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (name, size) = row?;
+        println!(
+            "  {name:<28} {:>8.1} MB {:>6.1} B/event",
+            size as f64 / 1e6,
+            per_event(size as f64)
+        );
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 mod activity;
 mod assumer;
+mod breakdown;
 mod chain;
 mod chain_view;
 mod events;
@@ -23,6 +24,7 @@ mod volume;
 
 pub use activity::{
     Activity, ActivityEntity, Baseline, BreakdownLine, SeriesPoint, build_activity,
+    default_bucket_ms,
 };
 pub use assumer::{issuance_ref, issuance_ref_of_key, target_of_origin};
 pub use chain::{

@@ -14,6 +14,7 @@ mod open;
 mod pages;
 mod queries;
 mod raw;
+mod rollup;
 mod session_keys;
 mod sync_state;
 mod writer;
@@ -25,11 +26,11 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use open::{Access, Found, Schema};
 
 pub use attribution::{
-    IssuanceLookup, StsCopy, fold_calls, insert_issuance, insert_issuance_principal,
-    insert_parent_link, insert_session_from_issuance, insert_watermark, load_issuance,
-    load_issuance_by_dedup, load_issuance_by_event_id, load_issuances_by_caller,
-    load_issuances_by_caller_name, load_latest_issuance, load_link_candidates,
-    load_session_issuance_rows, load_sts_copies, load_unlinked_callers_of, load_watermark,
+    IssuanceLookup, StsCopy, insert_issuance, insert_issuance_principal, insert_parent_link,
+    insert_session_from_issuance, insert_watermark, load_issuance, load_issuance_by_dedup,
+    load_issuance_by_event_id, load_issuances_by_caller, load_issuances_by_caller_name,
+    load_latest_issuance, load_link_candidates, load_session_issuance_rows, load_sts_copies,
+    load_unlinked_callers_of, load_watermark,
 };
 pub use error::{Refusal, StoreError};
 pub use events_read::{
@@ -51,18 +52,21 @@ pub use pages::{
     EventsFilter, EventsOf, TopBy, load_event_raw, load_events_page, load_top_sessions,
 };
 pub use queries::{
-    Breakdown, BreakdownRow, EntityColumn, IssuanceGroup, PrincipalRow, load_assumers_of,
-    load_breakdown, load_days_with_data, load_earliest_event_ms, load_finding, load_findings,
-    load_findings_of, load_fine_series, load_hours, load_principal, load_principal_by_arn,
+    IssuanceGroup, PrincipalRow, load_assumers_of, load_days_with_data, load_earliest_event_ms,
+    load_finding, load_findings, load_findings_of, load_principal, load_principal_by_arn,
     load_role_arns, load_role_last_active, load_role_sessions, load_roles_assumed_by,
     load_session_issuances, load_sessions_started_by,
 };
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
+pub use rollup::{
+    Counts, Dim, Entity, EntityKind, Seen, api_parts, api_value, fold_events, hours_of,
+    load_fine_series, load_rollup_hours, load_rollup_last_hour, load_rollup_seen,
+    load_scope_counts, load_scope_total, split_days,
+};
 pub use session_keys::{
-    SessionKey, fold_session_keys, insert_session_key_link,
-    load_changed_unlinked_with_key_candidates, load_latest_unlinked_session_key,
-    load_session_key_of_call, load_session_keys, load_unlinked_keys_of_roles,
-    load_unlinked_session_key_count, load_unlinked_session_keys_of,
+    SessionKey, insert_session_key_link, load_changed_unlinked_with_key_candidates,
+    load_latest_unlinked_session_key, load_session_key_of_call, load_session_keys,
+    load_unlinked_keys_of_roles, load_unlinked_session_key_count, load_unlinked_session_keys_near,
 };
 pub use sync_state::{
     SyncSpan, insert_sync_cursor, insert_sync_object, insert_sync_span, load_all_sync_cursors,
@@ -242,21 +246,22 @@ impl Store {
     /// process still cannot corrupt the cache or lose a committed file (that only needs the WAL),
     /// only a power loss during the ingest could, and the ingest can be re-run. Fewer, larger
     /// checkpoints copy each page from the WAL to the database fewer times.
-    pub fn set_bulk_pragmas(&self, on: bool) -> Result<()> {
-        let (sync, pages) = if on {
-            ("OFF", 16_384)
-        } else {
-            ("NORMAL", 1_000)
+    pub fn set_write_mode(&self, mode: WriteMode) -> Result<()> {
+        let (sync, pages) = match mode {
+            WriteMode::Bulk => ("OFF", 16_384),
+            WriteMode::Normal => ("NORMAL", 1_000),
         };
         self.conn.pragma_update(None, "synchronous", sync)?;
         self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
         Ok(())
     }
+}
 
-    /// The integer key of an interned string, if the cache has ever seen it.
-    pub fn lookup_string(&self, s: &str) -> Result<Option<i64>> {
-        lookup_string(&self.conn, s)
-    }
+/// How the cache is written: `Bulk` during an ingest, `Normal` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    Bulk,
+    Normal,
 }
 
 /// The integer key of an interned string, if the cache has ever seen it.

@@ -111,10 +111,20 @@ fn dump(db: &Path) -> Vec<(&'static str, Vec<String>)> {
         s("issuer_arn"),
         s("account"),
     );
-    let hours = format!(
-        "SELECT {}, hour, ok, failed FROM activity_hours",
-        s("entity")
-    );
+    // Roll-up keys hold string ids (which differ between runs): compared by their text. An
+    // entity is `strings.id * 4 + kind`; an API or failure value packs two ids. A row whose
+    // counts went back to zero (another account's copy of a call, replaced by the caller's copy
+    // when that arrived later) is left behind by one order of arrival and not the other: the
+    // counts are what is compared.
+    let hours = "SELECT (SELECT s FROM strings WHERE id = entity / 4), entity % 4, hour, ok, failed
+                 FROM rollup_hours WHERE ok + failed > 0";
+    let days = "SELECT (SELECT s FROM strings WHERE id = entity / 4), entity % 4, dim, day,
+                    CASE WHEN dim IN (0, 6)
+                        THEN (SELECT s FROM strings WHERE id = value >> 32) || '/'
+                            || (SELECT s FROM strings WHERE id = value & 4294967295)
+                        ELSE (SELECT s FROM strings WHERE id = value) END,
+                    ok, failed
+                 FROM rollup_days WHERE ok + failed > 0";
     // The two copies of a cross-account call are one issuance; which copy is `event_id` and
     // which `other_event_id` is the order they arrived in (two serial runs in opposite orders
     // differ too), so they are compared as a pair. The copy cited (`caller_event_id`) is not
@@ -145,7 +155,8 @@ fn dump(db: &Path) -> Vec<(&'static str, Vec<String>)> {
             ),
         ),
         ("principals", rows(&conn, &principals, &[])),
-        ("activity_hours", rows(&conn, &hours, &[])),
+        ("rollup_hours", rows(&conn, hours, &[])),
+        ("rollup_days", rows(&conn, days, &[])),
     ]
 }
 

@@ -560,3 +560,49 @@ fn every_id_form_of_one_call_gives_one_chain_for_each_origin_kind() {
         );
     }
 }
+
+#[test]
+fn a_denied_assume_role_named_only_in_its_error_message_is_an_attempt_on_that_role() {
+    use assert_cmd::Command;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("cache.db");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/siem/logstash.jsonl");
+    let rolecall = |args: &[&str]| {
+        Command::cargo_bin("rolecall")
+            .expect("binary")
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    assert!(
+        rolecall(&["ingest", fixture.to_str().expect("utf-8")])
+            .status
+            .success()
+    );
+    let out = rolecall(&[
+        "role",
+        "arn:aws:iam::444455556666:role/ops/BreakGlass",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let by = &v["assumed_by"][0];
+    assert_eq!(by["attempts"], 1, "{v}");
+    assert_eq!(by["assumptions"], 0, "{v}");
+    assert_eq!(by["assumer"]["name"], "alice");
+    let text = rolecall(&["chain", "51a7a500-0000-4000-8000-000000000002"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("origin:  IAMUser alice"), "{text}");
+    assert!(
+        text.contains("failed AssumeRole into arn:aws:iam::444455556666:role/ops/BreakGlass")
+            && text.contains("an attempt, never a hop"),
+        "{text}"
+    );
+}

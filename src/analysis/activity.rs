@@ -1,13 +1,17 @@
-//! `activity`: overall API call volume of a role session, a role or a user — successful and
-//! failed calls per bucket, the baseline (mean per bucket over the 45 days before the scope),
-//! and the scope's calls by API, by source IP and by access key.
+//! `activity`: overall API call volume of a role session, a role, a user or an account —
+//! successful and failed calls per bucket, the baseline (mean per bucket over the 45 days before
+//! the scope), and the scope's calls by API, source IP, access key, user agent, region and
+//! caller. Everything comes from the roll-ups, so any scope from an hour to a year answers at
+//! the speed of one hour; only buckets under an hour read the scope's events.
 
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
+use super::breakdown::breakdowns;
+use super::resolve::target_of_principal;
 use crate::model::{DAY_MS, HOUR_MS, IssuanceRef, Scope, Target, rfc3339};
-use crate::store::{self, Breakdown, EntityColumn};
+use crate::store::{self, Dim, Entity, EntityKind};
 
 /// The baseline window before the scope.
 pub const BASELINE_MS: i64 = 45 * DAY_MS;
@@ -17,8 +21,9 @@ pub const MIN_HISTORY_MS: i64 = 14 * DAY_MS;
 /// What the activity is of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActivityEntity {
-    /// `session` (a principal ID), `role` (every session of a role) or `principal` (an IAM
-    /// user, a federated user or another non-session caller).
+    /// `session` (a principal ID), `role` (every session of a role), `principal` (an IAM
+    /// user, a federated user or another non-session caller), `account` (every call its
+    /// principals made) or `ip` (every call from the address).
     pub kind: &'static str,
     /// The principal ID or role ARN.
     pub id: String,
@@ -80,23 +85,36 @@ pub struct Activity {
     pub baseline: Baseline,
     pub by_api: Vec<BreakdownLine>,
     pub by_source_ip: Vec<BreakdownLine>,
+    /// Empty for an account or an IP (keys are rolled up per principal and role).
     pub by_access_key: Vec<BreakdownLine>,
-    /// For a role: its sessions, as callers. Empty for a single principal.
+    pub by_user_agent: Vec<BreakdownLine>,
+    pub by_region: Vec<BreakdownLine>,
+    /// For a role: its sessions, as callers; for an account or an IP, its principals. Empty for
+    /// a single principal.
     pub by_caller: Vec<BreakdownLine>,
 }
 
-/// An entity whose calls are counted: what it is, the events column and rollup key that count
-/// it, and its latest call.
+/// The bucket an activity chart uses when none is asked for: hours up to three days, six
+/// hours up to three weeks, days beyond, so a chart of any scope fits a screen.
+pub fn default_bucket_ms(scope: Scope) -> i64 {
+    match scope.len_ms() {
+        n if n <= 3 * DAY_MS => HOUR_MS,
+        n if n <= 21 * DAY_MS => 6 * HOUR_MS,
+        _ => DAY_MS,
+    }
+}
+
+/// An entity whose calls are counted: what it is, its roll-up key, and its latest call.
 struct Counted {
     entity: ActivityEntity,
-    column: EntityColumn,
-    id: i64,
+    key: Entity,
     last_active: Option<i64>,
 }
 
 /// The entity a target's activity is counted for: a role session (or federated user) by its
-/// principal ID, a role by its ARN, an IAM user by its ARN. `None` for targets whose activity
-/// is not rolled up yet (accounts, IP addresses, instances, external users).
+/// principal ID, a role by its ARN, an IAM user by its principal, an account or an IP address.
+/// `None` for targets that are not rolled up (instances, external users) or that the cache does
+/// not know.
 fn entity_of(conn: &Connection, target: &Target) -> Result<Option<Counted>> {
     let principal_entity =
         |principal: &str, kind: &'static str, name: String, t: Target| -> Result<Option<Counted>> {
@@ -114,8 +132,10 @@ fn entity_of(conn: &Connection, target: &Target) -> Result<Option<Counted>> {
             };
             Ok(Some(Counted {
                 entity,
-                column: EntityColumn::Principal,
-                id,
+                key: Entity {
+                    kind: EntityKind::Principal,
+                    id,
+                },
                 last_active: Some(row.last_ms),
             }))
         };
@@ -161,21 +181,57 @@ fn entity_of(conn: &Connection, target: &Target) -> Result<Option<Counted>> {
                     };
                     return Ok(Some(Counted {
                         entity,
-                        column: EntityColumn::Role,
-                        id,
+                        key: Entity {
+                            kind: EntityKind::Role,
+                            id,
+                        },
                         last_active: last,
                     }));
                 }
             }
             Ok(None)
         }
+        Target::Account { id } => {
+            by_hour_entity(conn, id.as_str(), EntityKind::Account, "account", target)
+        }
+        Target::IpAddress { ip } => {
+            by_hour_entity(conn, &ip.to_string(), EntityKind::Ip, "ip", target)
+        }
         _ => Ok(None),
     }
 }
 
+/// An account or an IP address as an activity entity, when it made calls.
+fn by_hour_entity(
+    conn: &Connection,
+    text: &str,
+    kind: EntityKind,
+    label: &'static str,
+    target: &Target,
+) -> Result<Option<Counted>> {
+    let Some(id) = store::lookup_string(conn, text)? else {
+        return Ok(None);
+    };
+    let key = Entity { kind, id };
+    let Some(last) = store::load_rollup_last_hour(conn, key)? else {
+        return Ok(None);
+    };
+    Ok(Some(Counted {
+        entity: ActivityEntity {
+            kind: label,
+            id: text.to_string(),
+            name: text.to_string(),
+            target: target.clone(),
+        },
+        key,
+        // The hour of its latest call: enough to point at a scope that shows it.
+        last_active: Some(last * HOUR_MS),
+    }))
+}
+
 /// The activity of `target` in `scope` with buckets of `bucket_ms` (whole hours use the
-/// hourly rollup; shorter buckets read the scope's events). `None` when the cache has no
-/// activity for it (or does not roll up that kind of entity yet).
+/// hourly roll-up; shorter buckets read the scope's events). `None` when the cache has no
+/// activity for it (or does not roll up that kind of entity).
 pub fn build_activity(
     conn: &Connection,
     target: &Target,
@@ -184,8 +240,7 @@ pub fn build_activity(
 ) -> Result<Option<Activity>> {
     let Some(Counted {
         entity,
-        column,
-        id,
+        key,
         last_active,
     }) = entity_of(conn, target)?
     else {
@@ -201,12 +256,13 @@ pub fn build_activity(
         })
         .collect();
     let raw = if bucket_ms % HOUR_MS == 0 {
-        store::load_hours(conn, id, scope.start_ms / HOUR_MS, scope.end_ms / HOUR_MS)?
+        let (from, to) = store::hours_of(scope);
+        store::load_rollup_hours(conn, key, from, to)?
             .into_iter()
             .map(|(h, ok, failed)| (h * HOUR_MS, ok, failed))
             .collect()
     } else {
-        store::load_fine_series(conn, column, id, scope, bucket_ms)?
+        store::load_fine_series(conn, key, scope, bucket_ms)?
     };
     for (t, ok, failed) in raw {
         let n = ((t - scope.start_ms) / bucket_ms) as usize;
@@ -217,23 +273,36 @@ pub fn build_activity(
     }
     let total_ok = series.iter().map(|p| p.ok).sum();
     let total_failed = series.iter().map(|p| p.failed).sum();
-    let baseline = baseline_mean(conn, &[id], scope, bucket_ms)?;
-    let breakdown = |by| -> Result<Vec<BreakdownLine>> {
-        Ok(store::load_breakdown(conn, column, id, scope, by)?
-            .into_iter()
-            .map(|r| BreakdownLine {
-                target: match by {
-                    Breakdown::SourceIp => r.key.as_deref().and_then(Target::ip),
-                    Breakdown::Caller => r.key.as_deref().map(Target::session),
-                    _ => None,
-                },
-                key: r.key,
-                service: r.service,
-                ok: r.ok,
-                failed: r.failed,
-            })
-            .collect())
+    let baseline = baseline_mean(conn, &[key], scope, bucket_ms)?;
+    let dims: Vec<Dim> = Dim::ALL
+        .into_iter()
+        .filter(|d| d.kept_for(key.kind))
+        .collect();
+    let mut lines = breakdowns(conn, key, scope, &dims)?;
+    let mut take = |dim: Dim| -> Vec<BreakdownLine> {
+        match dims.iter().position(|d| *d == dim) {
+            Some(n) => std::mem::take(&mut lines[n]),
+            None => Vec::new(),
+        }
     };
+    let by_api = take(Dim::Api);
+    let by_source_ip = take(Dim::SourceIp);
+    let by_access_key = take(Dim::AccessKey);
+    let by_user_agent = take(Dim::UserAgent);
+    let by_region = take(Dim::Region);
+    let mut by_caller = take(Dim::Caller);
+    for line in &mut by_caller {
+        line.target = match (key.kind, line.key.as_deref()) {
+            (EntityKind::Account | EntityKind::Ip, Some(p)) => {
+                match store::load_principal(conn, p)? {
+                    Some(row) => target_of_principal(&row),
+                    None => None,
+                }
+            }
+            (_, Some(p)) => Some(Target::session(p)),
+            (_, None) => None,
+        };
+    }
     Ok(Some(Activity {
         query: target.id_text(),
         entity,
@@ -244,22 +313,21 @@ pub fn build_activity(
         total_ok,
         total_failed,
         baseline,
-        by_api: breakdown(Breakdown::Api)?,
-        by_source_ip: breakdown(Breakdown::SourceIp)?,
-        by_access_key: breakdown(Breakdown::AccessKey)?,
-        by_caller: match column {
-            EntityColumn::Principal => Vec::new(),
-            _ => breakdown(Breakdown::Caller)?,
-        },
+        by_api,
+        by_source_ip,
+        by_access_key,
+        by_user_agent,
+        by_region,
+        by_caller,
     }))
 }
 
 /// Mean calls per bucket over the 45 days before the scope, counting only the part of that
-/// window the cache has data for; "not enough history" under two weeks. `entities` are rollup
-/// keys summed together (an instance's sessions, a role's spellings).
+/// window the cache has data for; "not enough history" under two weeks. `entities` are summed
+/// together (an instance's sessions, a role's spellings).
 pub(crate) fn baseline_mean(
     conn: &Connection,
-    entities: &[i64],
+    entities: &[Entity],
     scope: Scope,
     bucket_ms: i64,
 ) -> Result<Baseline> {
@@ -281,15 +349,11 @@ pub(crate) fn baseline_mean(
     }
     let mut total = 0;
     for &entity in entities {
-        total += store::load_hours(
-            conn,
-            entity,
-            covered_from / HOUR_MS,
-            scope.start_ms / HOUR_MS,
-        )?
-        .iter()
-        .map(|(_, ok, failed)| ok + failed)
-        .sum::<i64>();
+        let before = Scope {
+            start_ms: covered_from,
+            end_ms: scope.start_ms,
+        };
+        total += store::load_scope_total(conn, entity, before)?.total();
     }
     let buckets = history_ms as f64 / bucket_ms as f64;
     Ok(Baseline {

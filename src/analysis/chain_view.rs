@@ -5,10 +5,11 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
+use super::breakdown::LINES;
 use super::chain::chain_of_session_before;
 use super::started::{StartedLine, build_started_from};
-use crate::model::{Chain, HOUR_MS, Scope, ceil_hour};
-use crate::store::{self, Breakdown, EntityColumn, lookup_string};
+use crate::model::{Chain, Scope};
+use crate::store::{self, Counts, Dim, Entity, EntityKind, api_parts, load_string, lookup_string};
 
 /// One hop's calls in the scope.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -51,25 +52,32 @@ pub fn build_chain_view(
             hops.push(HopCounts::default());
             continue;
         };
-        let (ok, failed) = store::load_hours(
-            conn,
+        let entity = Entity {
+            kind: EntityKind::Principal,
             id,
-            scope.start_ms / HOUR_MS,
-            ceil_hour(scope.end_ms) / HOUR_MS,
-        )?
-        .iter()
-        .fold((0, 0), |(o, f), (_, ok, failed)| (o + ok, f + failed));
+        };
+        let Counts { ok, failed } = store::load_scope_total(conn, entity, scope)?;
         let failures = if failed > 0 {
-            store::load_breakdown(conn, EntityColumn::Principal, id, scope, Breakdown::Failure)?
-                .into_iter()
-                .map(|r| {
-                    (
-                        r.key.unwrap_or_default(),
-                        r.service.unwrap_or_default(),
-                        r.failed,
-                    )
-                })
-                .collect()
+            let mut rows = store::load_scope_counts(conn, entity, scope, &[Dim::Failure])?
+                .pop()
+                .unwrap_or_default();
+            rows.sort_unstable_by_key(|(v, c)| (std::cmp::Reverse(c.failed), *v));
+            rows.truncate(LINES);
+            let mut out = Vec::with_capacity(rows.len());
+            for (value, c) in rows {
+                let (error, api) = api_parts(value);
+                out.push((
+                    load_string(conn, api)?.unwrap_or_default(),
+                    load_string(conn, error)?.unwrap_or_default(),
+                    c.failed,
+                ));
+            }
+            out.sort_by(|a, b| {
+                b.2.cmp(&a.2)
+                    .then_with(|| a.0.cmp(&b.0))
+                    .then_with(|| a.1.cmp(&b.1))
+            });
+            out
         } else {
             Vec::new()
         };

@@ -2,20 +2,20 @@
 //! an EC2 instance, an account, an IP address — who it is, the sessions it started or ran, who
 //! used it, its calls by API in the scope, first and last seen.
 //!
-//! Users, instances and federated identities read the attribution tables and their sessions'
-//! events through the indexes. An account's or an IP's calls are a scan of the scope's events
-//! (the roll-ups will make that a look-up).
+//! Every count comes from the roll-ups: a user's or an instance's sessions and calls, an
+//! account's and an IP's callers, APIs (and an account's IPs), first and last seen.
 
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::Result;
 use super::activity::BreakdownLine;
+use super::breakdown::{LINES, breakdowns};
 use super::link::session_name_of;
 use super::resolve::target_of_principal;
 use crate::model::{Federation, Scope, Target, UserType, rfc3339};
 use crate::present::safe;
-use crate::store::{self, Breakdown, EntityColumn, PrincipalRow, lookup_string};
+use crate::store::{self, Counts, Dim, Entity, EntityKind, PrincipalRow, lookup_string};
 
 /// Someone who used the entity (a principal calling from an IP, in an account…).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -194,13 +194,13 @@ pub fn build_profile(conn: &Connection, target: &Target, scope: Scope) -> Result
             let Some(key) = lookup_string(conn, id.as_str())? else {
                 return Ok(None);
             };
-            scanned(conn, &mut p, EntityColumn::Account, key, scope)?;
+            account(conn, &mut p, key, scope)?;
         }
         Target::IpAddress { ip } => {
             let Some(key) = lookup_string(conn, &ip.to_string())? else {
                 return Ok(None);
             };
-            scanned(conn, &mut p, EntityColumn::SourceIp, key, scope)?;
+            address(conn, &mut p, key, scope)?;
         }
         Target::RoleSession { .. }
         | Target::Issuance(_)
@@ -220,16 +220,9 @@ fn seen(p: &mut Profile, rows: &[PrincipalRow]) {
 
 /// A session with its calls in the scope.
 fn session_line(conn: &Connection, r: &PrincipalRow, scope: Scope) -> Result<ProfileSession> {
-    let (ok, failed) = match lookup_string(conn, &r.principal)? {
-        Some(id) => store::load_hours(
-            conn,
-            id,
-            scope.start_ms / 3_600_000,
-            scope.end_ms / 3_600_000,
-        )?
-        .iter()
-        .fold((0, 0), |(o, f), (_, ok, failed)| (o + ok, f + failed)),
-        None => (0, 0),
+    let Counts { ok, failed } = match lookup_string(conn, &r.principal)? {
+        Some(id) => store::load_scope_total(conn, principal_entity(id), scope)?,
+        None => Counts::default(),
     };
     Ok(ProfileSession {
         target: Target::session(r.principal.as_str()),
@@ -244,6 +237,13 @@ fn session_line(conn: &Connection, r: &PrincipalRow, scope: Scope) -> Result<Pro
         ok,
         failed,
     })
+}
+
+fn principal_entity(id: i64) -> Entity {
+    Entity {
+        kind: EntityKind::Principal,
+        id,
+    }
 }
 
 /// Sessions a principal started (its successful issuing calls), one line per session.
@@ -264,46 +264,64 @@ fn started_by(conn: &Connection, principal: &str, scope: Scope) -> Result<Vec<Pr
     Ok(out)
 }
 
-/// The scope's calls of these principals, by API and by source IP, summed.
+/// The scope's calls of these principals, by API and by source IP, summed (roll-ups).
 fn calls_of(conn: &Connection, p: &mut Profile, rows: &[PrincipalRow], scope: Scope) -> Result<()> {
     for r in rows {
         let Some(id) = lookup_string(conn, &r.principal)? else {
             continue;
         };
-        merge(
-            &mut p.by_api,
-            store::load_breakdown(conn, EntityColumn::Principal, id, scope, Breakdown::Api)?,
-        );
-        merge(
-            &mut p.by_source_ip,
-            store::load_breakdown(
-                conn,
-                EntityColumn::Principal,
-                id,
-                scope,
-                Breakdown::SourceIp,
-            )?,
-        );
+        let mut lines = breakdowns(
+            conn,
+            principal_entity(id),
+            scope,
+            &[Dim::Api, Dim::SourceIp],
+        )?;
+        merge(&mut p.by_source_ip, lines.pop().unwrap_or_default());
+        merge(&mut p.by_api, lines.pop().unwrap_or_default());
     }
-    for l in &mut p.by_source_ip {
-        l.target = l.key.as_deref().and_then(Target::ip);
-    }
-    p.by_api.sort_by_key(|l| std::cmp::Reverse(l.ok + l.failed));
-    p.by_source_ip
-        .sort_by_key(|l| std::cmp::Reverse(l.ok + l.failed));
+    sort_lines(p);
     Ok(())
 }
 
-/// An account's or an IP's calls in the scope: who made them and which APIs.
-fn scanned(
-    conn: &Connection,
-    p: &mut Profile,
-    column: EntityColumn,
-    key: i64,
-    scope: Scope,
-) -> Result<()> {
-    for row in store::load_breakdown(conn, column, key, scope, Breakdown::Caller)? {
-        let principal = row.key.clone().unwrap_or_default();
+/// An account's calls in the scope, from its roll-ups: who made them, which APIs, from where;
+/// first and last seen.
+fn account(conn: &Connection, p: &mut Profile, id: i64, scope: Scope) -> Result<()> {
+    let entity = Entity {
+        kind: EntityKind::Account,
+        id,
+    };
+    let seen = store::load_rollup_seen(conn, entity, Dim::Region)?;
+    p.first_seen = seen.iter().map(|s| s.first_ms).min();
+    p.last_seen = seen.iter().map(|s| s.last_ms).max();
+    let mut lines = breakdowns(conn, entity, scope, &[Dim::Caller, Dim::Api, Dim::SourceIp])?;
+    merge(&mut p.by_source_ip, lines.pop().unwrap_or_default());
+    merge(&mut p.by_api, lines.pop().unwrap_or_default());
+    callers(conn, p, lines.pop().unwrap_or_default())?;
+    sort_lines(p);
+    Ok(())
+}
+
+/// An IP address (or a service name in its place): who used it in the scope, which APIs, and
+/// when it was first and last seen, from its roll-ups.
+fn address(conn: &Connection, p: &mut Profile, id: i64, scope: Scope) -> Result<()> {
+    let entity = Entity {
+        kind: EntityKind::Ip,
+        id,
+    };
+    let seen = store::load_rollup_seen(conn, entity, Dim::Caller)?;
+    p.first_seen = seen.iter().map(|s| s.first_ms).min();
+    p.last_seen = seen.iter().map(|s| s.last_ms).max();
+    let mut lines = breakdowns(conn, entity, scope, &[Dim::Caller, Dim::Api])?;
+    merge(&mut p.by_api, lines.pop().unwrap_or_default());
+    callers(conn, p, lines.pop().unwrap_or_default())?;
+    sort_lines(p);
+    Ok(())
+}
+
+/// Breakdown lines by caller as the profile's callers, each with the entity it names.
+fn callers(conn: &Connection, p: &mut Profile, lines: Vec<BreakdownLine>) -> Result<()> {
+    for line in lines {
+        let principal = line.key.unwrap_or_default();
         let target = match store::load_principal(conn, &principal)? {
             Some(r) => target_of_principal(&r),
             None => None,
@@ -311,30 +329,28 @@ fn scanned(
         p.callers.push(CallerLine {
             target,
             label: principal,
-            ok: row.ok,
-            failed: row.failed,
+            ok: line.ok,
+            failed: line.failed,
         });
     }
-    merge(
-        &mut p.by_api,
-        store::load_breakdown(conn, column, key, scope, Breakdown::Api)?,
-    );
-    if column == EntityColumn::Account {
-        merge(
-            &mut p.by_source_ip,
-            store::load_breakdown(conn, column, key, scope, Breakdown::SourceIp)?,
-        );
-        for l in &mut p.by_source_ip {
-            l.target = l.key.as_deref().and_then(Target::ip);
-        }
-    }
-    p.note = Some("counted from the scope's events".into());
     Ok(())
 }
 
-/// Adds a principal's breakdown rows to the profile's, summing lines with the same key.
-fn merge(into: &mut Vec<BreakdownLine>, rows: Vec<store::BreakdownRow>) {
-    for r in rows {
+fn sort_lines(p: &mut Profile) {
+    for lines in [&mut p.by_api, &mut p.by_source_ip] {
+        lines.sort_by(|a, b| {
+            (b.ok + b.failed)
+                .cmp(&(a.ok + a.failed))
+                .then_with(|| a.key.cmp(&b.key))
+                .then_with(|| a.service.cmp(&b.service))
+        });
+        lines.truncate(LINES);
+    }
+}
+
+/// Adds lines to the profile's, summing lines with the same key.
+fn merge(into: &mut Vec<BreakdownLine>, lines: Vec<BreakdownLine>) {
+    for r in lines {
         match into
             .iter_mut()
             .find(|l| l.key == r.key && l.service == r.service)
@@ -343,13 +359,7 @@ fn merge(into: &mut Vec<BreakdownLine>, rows: Vec<store::BreakdownRow>) {
                 l.ok += r.ok;
                 l.failed += r.failed;
             }
-            None => into.push(BreakdownLine {
-                key: r.key,
-                service: r.service,
-                ok: r.ok,
-                failed: r.failed,
-                target: None,
-            }),
+            None => into.push(r),
         }
     }
 }

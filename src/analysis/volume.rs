@@ -9,7 +9,7 @@ use super::Result;
 use super::activity::{SeriesPoint, baseline_mean};
 use super::events::events_of;
 use crate::model::{HOUR_MS, Scope, Target, ceil_hour, floor_hour};
-use crate::store::{self, EventsOf};
+use crate::store::{self, Entity, EntityKind, EventsOf};
 
 /// The chart's data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,18 +27,24 @@ pub struct Volume {
 
 /// The volume chart of `of` around `scope` in `buckets` buckets of whole hours, the scope about
 /// a quarter of the width from the right. `None` for targets whose hourly volume is not rolled
-/// up (accounts, IP addresses, external users) or that the cache does not know.
+/// up (external users) or that the cache does not know.
 pub fn build_volume(
     conn: &Connection,
     of: &Target,
     scope: Scope,
     buckets: usize,
 ) -> Result<Option<Volume>> {
+    let entity = |kind, ids: Vec<i64>| -> Vec<Entity> {
+        ids.into_iter().map(|id| Entity { kind, id }).collect()
+    };
     let entities = match events_of(conn, of)? {
-        Some(EventsOf::Principals(ids)) | Some(EventsOf::Roles(ids)) if !ids.is_empty() => ids,
+        Some(EventsOf::Principals(ids)) if !ids.is_empty() => entity(EntityKind::Principal, ids),
+        Some(EventsOf::Roles(ids)) if !ids.is_empty() => entity(EntityKind::Role, ids),
         Some(EventsOf::AccessKey {
             principal: Some(p), ..
-        }) => vec![p],
+        }) => entity(EntityKind::Principal, vec![p]),
+        Some(EventsOf::Account(a)) => entity(EntityKind::Account, vec![a]),
+        Some(EventsOf::SourceIp(ip)) => entity(EntityKind::Ip, vec![ip]),
         _ => return Ok(None),
     };
     let buckets = buckets.max(4) as i64;
@@ -61,7 +67,7 @@ pub fn build_volume(
         })
         .collect();
     for &entity in &entities {
-        for (hour, ok, failed) in store::load_hours(
+        for (hour, ok, failed) in store::load_rollup_hours(
             conn,
             entity,
             window.start_ms / HOUR_MS,

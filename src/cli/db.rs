@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::Ctx;
+use super::layout::{Col, Shrink, Table, print_table, stamp};
 use super::open::{command, open_existing_for_writing, open_read_only};
 use crate::model::format_ms;
 use crate::store::{
@@ -54,7 +55,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 None => crate::store::load_all_rejects(store.conn())?,
             };
             for line in lines {
-                println!("{}", sanitize(&line));
+                outln!("{}", sanitize(&line))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -84,28 +85,28 @@ fn refresh(ctx: &Ctx, json: bool) -> anyhow::Result<ExitCode> {
         elapsed_ms: started.elapsed().as_millis() as u64,
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(from) = out.migrated_from {
-        println!(
+        outln!(
             "schema:   upgraded from version {from} to {}",
             out.schema_version
-        );
+        )?;
     }
     let d = &out.derived;
     if d.events == 0 {
-        println!("derived:  nothing new, already up to date");
+        outln!("derived:  nothing new, already up to date")?;
     } else {
-        println!(
+        outln!(
             "derived:  {} events ({} issuing STS calls, {} chain links found) in {:.2} s",
             d.events,
             d.sts_copies,
             d.links_observed,
             out.elapsed_ms as f64 / 1000.0
-        );
+        )?;
     }
-    println!("cache:    {}", ctx.db.display());
+    outln!("cache:    {}", ctx.db.display())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -128,10 +129,10 @@ fn info(ctx: &Ctx, json: bool) -> anyhow::Result<ExitCode> {
             "behind": fresh.behind(),
         });
         v["future"] = serde_json::to_value(&future)?;
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        outln!("{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    print_info(ctx, &info, size, &fresh, &future);
+    print_info(ctx, &info, size, &fresh, &future)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -148,30 +149,37 @@ fn size_on_disk(store: &Store) -> u64 {
         .sum()
 }
 
-fn print_info(ctx: &Ctx, info: &CacheInfo, size: u64, fresh: &Freshness, future: &FutureRecords) {
-    println!("cache:     {}", sanitize(&ctx.db.display().to_string()));
-    println!("size:      {:.1} MB", size as f64 / 1e6);
-    println!("schema:    version {}", info.schema_version);
-    println!("events:    {}", info.events);
-    println!(
+fn print_info(
+    ctx: &Ctx,
+    info: &CacheInfo,
+    size: u64,
+    fresh: &Freshness,
+    future: &FutureRecords,
+) -> anyhow::Result<()> {
+    outln!("cache:     {}", sanitize(&ctx.db.display().to_string()))?;
+    outln!("size:      {:.1} MB", size as f64 / 1e6)?;
+    outln!("schema:    version {}", info.schema_version)?;
+    outln!("events:    {}", info.events)?;
+    outln!(
         "findings:  {} ({} revisions)",
-        info.findings, info.finding_revisions
-    );
-    println!("flows:     {}", info.flows);
-    println!("rejects:   {}", info.rejects);
-    println!(
+        info.findings,
+        info.finding_revisions
+    )?;
+    outln!("flows:     {}", info.flows)?;
+    outln!("rejects:   {}", info.rejects)?;
+    outln!(
         "ingests:   {} (last {})",
         info.ingest_runs,
         info.last_ingest_ms.map_or("never".into(), format_ms)
-    );
+    )?;
     if fresh.behind() == 0 {
-        println!("derived:   up to date");
+        outln!("derived:   up to date")?;
     } else {
-        println!(
+        outln!(
             "derived:   {} events behind: `{}` derives them",
             fresh.behind(),
             sanitize(&command(ctx, "db refresh"))
-        );
+        )?;
     }
     if future.events > 0 || future.findings > 0 {
         let mut parts = Vec::new();
@@ -186,27 +194,34 @@ fn print_info(ctx: &Ctx, info: &CacheInfo, size: u64, fresh: &Freshness, future:
         if future.findings > 0 {
             parts.push(format!("{} findings", future.findings));
         }
-        println!(
+        outln!(
             "future:    {} dated more than a day past this machine's clock: left out of default scopes",
             parts.join(" and ")
-        );
+        )?;
     }
     if !info.coverage.is_empty() {
-        println!();
-        println!(
-            "{:<14} {:<16} {:<20} {:<20} {:>5} {:>10}",
-            "ACCOUNT", "REGION", "FIRST", "LAST", "DAYS", "EVENTS"
-        );
+        outln!()?;
+        // Columns sized to their contents (region names run from `us-east-1` to
+        // `ap-southeast-5` and beyond), fitted to a terminal like every table.
+        let mut t = Table::new(&[
+            Col::keep("ACCOUNT"),
+            Col::shrink("REGION", Shrink::Middle, 9),
+            Col::keep("FIRST"),
+            Col::keep("LAST"),
+            Col::keep("DAYS"),
+            Col::keep("EVENTS"),
+        ]);
         for c in &info.coverage {
-            println!(
-                "{:<14} {:<16} {:<20} {:<20} {:>5} {:>10}",
-                sanitize(&c.account),
-                sanitize(&c.region),
-                format_ms(c.first_ms),
-                format_ms(c.last_ms),
-                c.days,
-                c.events
-            );
+            t.row(vec![
+                c.account.clone(),
+                c.region.clone(),
+                stamp(ctx.width, c.first_ms),
+                stamp(ctx.width, c.last_ms),
+                c.days.to_string(),
+                c.events.to_string(),
+            ]);
         }
+        print_table(&t, ctx.width, "")?;
     }
+    Ok(())
 }

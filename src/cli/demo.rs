@@ -72,31 +72,34 @@ fn run_generate(g: GenerateArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let report = generate(&opts)?;
     if g.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_report(&report, started.elapsed().as_secs_f64());
+        print_report(&report, started.elapsed().as_secs_f64())?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_report(r: &GenerateReport, secs: f64) {
-    println!("wrote:    {}", r.out.display());
-    println!(
+fn print_report(r: &GenerateReport, secs: f64) -> anyhow::Result<()> {
+    outln!("wrote:    {}", r.out.display())?;
+    outln!(
         "events:   {} ({} in files), {} trail files, {:.1} MB of JSON",
         r.events,
         r.events_written,
         r.trail_files,
         r.trail_bytes as f64 / 1e6
-    );
-    println!(
+    )?;
+    outln!(
         "truth:    {} entries ({} issuances)",
-        r.truth_entries, r.issuances
-    );
-    println!(
+        r.truth_entries,
+        r.issuances
+    )?;
+    outln!(
         "also:     {} GuardDuty files, {} flow log files, geo/ip-ranges.csv",
-        r.finding_files, r.flow_files
-    );
-    println!("time:     {secs:.1} s");
+        r.finding_files,
+        r.flow_files
+    )?;
+    outln!("time:     {secs:.1} s")?;
+    Ok(())
 }
 
 /// The demo cache and its generated files: `--db` when given, else `demo.db` next to the
@@ -124,7 +127,7 @@ fn run_demo(ctx: &Ctx, no_tui: bool) -> anyhow::Result<ExitCode> {
     let stop_logging = if marker.exists() && db.exists() {
         let text = std::fs::read_to_string(&marker).context("reading the demo marker")?;
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        println!("Reusing the demo cache built earlier.");
+        outln!("Reusing the demo cache built earlier.")?;
         v["stop_logging_event_id"].as_str().map(String::from)
     } else {
         build(ctx, &db, &data, &marker)?
@@ -139,26 +142,26 @@ fn run_demo(ctx: &Ctx, no_tui: bool) -> anyhow::Result<ExitCode> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!();
-    println!("Demo cache:  {}", db.display());
-    println!("Its logs:    {}", data.display());
-    println!("Built in:    {:.1} s", started.elapsed().as_secs_f64());
-    println!();
-    println!("The walkthrough starts from GuardDuty finding {WALKTHROUGH_FINDING_ID}:");
-    println!(
+    outln!()?;
+    outln!("Demo cache:  {}", db.display())?;
+    outln!("Its logs:    {}", data.display())?;
+    outln!("Built in:    {:.1} s", started.elapsed().as_secs_f64())?;
+    outln!()?;
+    outln!("The walkthrough starts from GuardDuty finding {WALKTHROUGH_FINDING_ID}:")?;
+    outln!(
         "  Stealth:IAMUser/CloudTrailLoggingDisabled, trail demo-trail-2, 2026-11-18 14:00-15:00 UTC,"
-    );
-    println!("  actor AWSReservedSSO_AdministratorAccess_598c5f73f8b2b4e5 (session sara).");
-    println!();
-    println!("Open it in the console:");
+    )?;
+    outln!("  actor AWSReservedSSO_AdministratorAccess_598c5f73f8b2b4e5 (session sara).")?;
+    outln!()?;
+    outln!("Open it in the console:")?;
     let db_arg = format!("--db '{}'", db.display());
-    println!("  rolecall {db_arg} tui --finding {WALKTHROUGH_FINDING_ID}");
-    println!("Or try:");
-    println!("  rolecall {db_arg} findings");
+    outln!("  rolecall {db_arg} tui --finding {WALKTHROUGH_FINDING_ID}")?;
+    outln!("Or try:")?;
+    outln!("  rolecall {db_arg} findings")?;
     if let Some(id) = stop_logging {
-        println!("  rolecall {db_arg} chain {id} --json");
+        outln!("  rolecall {db_arg} chain {id} --json")?;
     }
-    println!("  rolecall {db_arg} db info");
+    outln!("  rolecall {db_arg} db info")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -212,15 +215,18 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
     // Reading never derives: the demo's sessions and chains are derived here, like any ingest's.
     crate::analysis::refresh(&mut store).context("deriving attribution after ingest")?;
     let t = &ingested.totals;
-    println!(
+    outln!(
         "Ingested {} events, {} findings, {} flows ({} rejected).",
-        t.events_new, t.findings_new, t.flows_new, t.rejected
-    );
+        t.events_new,
+        t.findings_new,
+        t.flows_new,
+        t.rejected
+    )?;
     if t.rejected > 0 {
-        println!(
+        outln!(
             "Some files were not read (`rolecall --db '{}' db rejects`): the cache will be rebuilt next time.",
             db.display()
-        );
+        )?;
     } else {
         let v = serde_json::json!({
             "generator": "rolecall-demo/1",

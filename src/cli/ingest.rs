@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         let mut summary = serde_json::to_value(&report)?;
         // The process's own high-water mark (Linux), so that memory bounds can be checked.
         summary["peak_rss_bytes"] = peak_rss_bytes().into();
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        outln!("{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
         print_summary(&report, &store)?;
     }
@@ -147,20 +147,20 @@ impl ProgressBar {
 
 fn print_summary(r: &IngestReport, store: &Store) -> anyhow::Result<()> {
     let t = &r.totals;
-    println!(
+    outln!(
         "files:    {} read ({} skipped: digests), {:.1} MB",
         t.files,
         r.files_skipped,
         r.bytes_read as f64 / 1e6
-    );
+    )?;
     if r.special_skipped > 0 {
-        println!(
+        outln!(
             "skipped:  {} special file{} (FIFO, socket or device; never opened):",
             r.special_skipped,
             if r.special_skipped == 1 { "" } else { "s" }
-        );
+        )?;
         for name in &r.special_files {
-            println!("  {}", crate::text::sanitize(name));
+            outln!("  {}", crate::text::sanitize(name))?;
         }
     }
     let dup_note = if t.events_new == 0 && t.events_dup > 0 {
@@ -168,20 +168,22 @@ fn print_summary(r: &IngestReport, store: &Store) -> anyhow::Result<()> {
     } else {
         ""
     };
-    println!(
+    outln!(
         "events:   {} new, {} duplicate{dup_note}",
-        t.events_new, t.events_dup
-    );
-    println!(
+        t.events_new,
+        t.events_dup
+    )?;
+    outln!(
         "findings: {} new, {} duplicate",
-        t.findings_new, t.findings_dup
-    );
-    println!("flows:    {} new, {} duplicate", t.flows_new, t.flows_dup);
-    println!(
+        t.findings_new,
+        t.findings_dup
+    )?;
+    outln!("flows:    {} new, {} duplicate", t.flows_new, t.flows_dup)?;
+    outln!(
         "time:     {:.2} s, {:.0} events/s",
         r.elapsed_ms as f64 / 1000.0,
         r.events_per_second
-    );
+    )?;
     if t.rejected > 0 {
         let known = if t.rejects_already_recorded > 0 {
             format!(
@@ -191,16 +193,16 @@ fn print_summary(r: &IngestReport, store: &Store) -> anyhow::Result<()> {
         } else {
             String::new()
         };
-        println!("rejected: {} (run {}{known}):", t.rejected, r.run_id);
+        outln!("rejected: {} (run {}{known}):", t.rejected, r.run_id)?;
         for line in crate::store::load_rejects(store.conn(), r.run_id, 10)? {
-            println!("  {}", crate::text::sanitize(&line));
+            outln!("  {}", crate::text::sanitize(&line))?;
         }
         if t.rejected > 10 {
-            println!("  … `rolecall db rejects` lists them all");
+            outln!("  … `rolecall db rejects` lists them all")?;
         }
     }
     if let Some(p) = store.path() {
-        println!("cache:    {}", p.display());
+        outln!("cache:    {}", p.display())?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use super::read_ahead::{HELPERS, ReadAhead};
 use super::reader::{Msg, ReadOptions, read_sources};
 use super::walk::{Source, list};
 use super::{Bad, IngestError, Input, Progress, Record};
-use crate::store::{FileWriter, Inserted, RunTotals, Store};
+use crate::store::{FileWriter, Inserted, RunTotals, Store, WriteMode};
 
 /// How to run an ingest.
 #[derive(Debug, Clone, Default)]
@@ -165,7 +165,7 @@ fn run(
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let run_id = store.insert_run(label, now_ms)?;
-    store.set_bulk_pragmas(true)?;
+    store.set_write_mode(WriteMode::Bulk)?;
     let mut counts = Counts {
         progress: Progress {
             inputs_total: known.inputs,
@@ -209,7 +209,7 @@ fn run(
         seconds = started.elapsed().as_secs_f64(),
         "inputs read and written"
     );
-    store.set_bulk_pragmas(false)?;
+    store.set_write_mode(WriteMode::Normal)?;
     result?;
     let elapsed = started.elapsed();
     let Counts {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::Scope;
+use crate::model::{DAY_MS, Scope};
 
 fn utc(ms: i64) -> Option<DateTime<Utc>> {
     DateTime::<Utc>::from_timestamp_millis(ms)
@@ -33,7 +33,7 @@ pub fn hour_minute(ms: i64) -> String {
 
 /// `2026-11-18 14:00–15:00 UTC`, or `2026-11-18 14:00 – 2026-11-19 14:00 UTC` across days.
 pub fn scope_text(s: &Scope) -> String {
-    let same_day = date(s.start_ms) == date(s.end_ms - 1) && s.end_ms - s.start_ms < 86_400_000;
+    let same_day = date(s.start_ms) == date(s.end_ms - 1) && s.end_ms - s.start_ms < DAY_MS;
     if same_day {
         let end = if hour_minute(s.end_ms) == "00:00" {
             "24:00".to_string()

@@ -1,12 +1,12 @@
-//! Writes and loads of the attribution tables (`issuances`, `principals`, `activity_hours`,
-//! `attribution_state`). The rules that decide what goes in them live in `analysis`; this file
-//! only moves rows.
+//! Writes and loads of the attribution tables (`issuances`, `principals`, `attribution_state`;
+//! calls are counted into `principals` by `rollup::fold`). The rules that decide what goes in
+//! them live in `analysis`; this file only moves rows.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::Result;
 use super::events_read::{CachedEvent, event_columns, event_from_row};
-use crate::model::{HOUR_MS, Identity, Issuance, StsCall, UserType};
+use crate::model::{Identity, Issuance, StsCall, UserType};
 
 /// The watermark key in `attribution_state`.
 const WATERMARK: &str = "events_watermark";
@@ -428,9 +428,8 @@ pub fn insert_parent_link(conn: &Connection, id: i64, parent: i64, link: &str) -
 fn intern(conn: &Connection, s: &str) -> Result<i64> {
     conn.prepare_cached("INSERT INTO strings (s) VALUES (?1) ON CONFLICT (s) DO NOTHING")?
         .execute([s])?;
-    Ok(conn
-        .prepare_cached("SELECT id FROM strings WHERE s = ?1")?
-        .query_row([s], |r| r.get(0))?)
+    super::lookup_string(conn, s)?
+        .ok_or_else(|| super::StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
 }
 
 /// Makes sure a session known from an issuance (a role session, or the federated user of a
@@ -472,53 +471,5 @@ pub fn insert_session_from_issuance(conn: &Connection, i: &Issuance) -> Result<(
             last_ms = MAX(last_ms, excluded.last_ms)",
     )?
     .execute(params![p, user_type, arn, role, account, i.issued_ms])?;
-    Ok(())
-}
-
-/// Folds the calls with `after < events.id <= upto` into `principals` and `activity_hours`:
-/// three grouped passes over the new rows only.
-pub fn fold_calls(conn: &Connection, after: i64, upto: i64) -> Result<()> {
-    // A role session's cross-account calls also reach the other account, where the caller is
-    // only `{type: AWSAccount, principalId}` with the same principal ID: one `AssumedRole` call
-    // settles what the principal is, whatever the other copies say.
-    let assumed = super::lookup_string(conn, "AssumedRole")?;
-    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
-    conn.prepare_cached(
-        "INSERT INTO principals (principal, user_type, arn, issuer_arn, account, first_ms,
-            last_ms, events, failed)
-         SELECT principal, COALESCE(MAX(CASE WHEN user_type = ?3 THEN user_type END), MAX(user_type)),
-            MAX(arn), MAX(issuer_arn), MAX(caller_account),
-            MIN(time_ms), MAX(time_ms), COUNT(*), COUNT(error_code)
-         FROM events WHERE id > ?1 AND id <= ?2 AND principal IS NOT NULL AND true
-         GROUP BY principal
-         ON CONFLICT (principal) DO UPDATE SET
-            user_type = CASE WHEN user_type IS ?3 OR excluded.user_type IS NULL THEN user_type
-                ELSE excluded.user_type END,
-            arn = COALESCE(excluded.arn, arn),
-            issuer_arn = COALESCE(excluded.issuer_arn, issuer_arn),
-            account = COALESCE(excluded.account, account),
-            first_ms = MIN(first_ms, excluded.first_ms),
-            last_ms = MAX(last_ms, excluded.last_ms),
-            events = events + excluded.events,
-            failed = failed + excluded.failed",
-    )?
-    .execute(params![after, upto, assumed])?;
-    // One rollup per entity: the principal, the role (session issuer) and, for callers that
-    // are not role sessions, their ARN (IAM users and root are looked up by ARN).
-    for entity in [
-        "principal",
-        "issuer_arn",
-        "CASE WHEN issuer_arn IS NULL THEN arn END",
-    ] {
-        let sql = format!(
-            "INSERT INTO activity_hours (entity, hour, ok, failed)
-             SELECT {entity} AS ent, time_ms / {HOUR_MS}, COUNT(*) - COUNT(error_code), COUNT(error_code)
-             FROM events WHERE id > ?1 AND id <= ?2 AND ent IS NOT NULL AND true
-             GROUP BY 1, 2
-             ON CONFLICT (entity, hour) DO UPDATE SET
-                ok = ok + excluded.ok, failed = failed + excluded.failed"
-        );
-        conn.prepare_cached(&sql)?.execute(params![after, upto])?;
-    }
     Ok(())
 }

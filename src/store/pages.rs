@@ -6,6 +6,7 @@ use rusqlite::{Connection, params_from_iter, types::Value};
 
 use super::events_read::{CachedEvent, EVENT_SELECT, event_from_row};
 use super::queries::{PRINCIPAL_COLUMNS, PrincipalRow, principal_from_row};
+use super::rollup::COUNTED;
 use super::{Result, lookup_string};
 use crate::model::{HOUR_MS, Scope, UserType};
 
@@ -18,7 +19,8 @@ pub enum EventsOf {
     Roles(Vec<i64>),
     /// Calls signed with one access key (by one principal, when given: keys repeat).
     AccessKey { key: i64, principal: Option<i64> },
-    /// Calls recorded in one account (`recipientAccountId`).
+    /// Calls made by principals of one account (`userIdentity.accountId`, else the recipient,
+    /// as the roll-ups count them).
     Account(i64),
     /// Calls from one source IP.
     SourceIp(i64),
@@ -67,14 +69,16 @@ pub fn load_events_page(
         }
         EventsOf::Account(a) => {
             values.push(Value::Integer(*a));
-            "e.account = ?".to_string()
+            "COALESCE(e.caller_account, e.account) = ?".to_string()
         }
         EventsOf::SourceIp(ip) => {
             values.push(Value::Integer(*ip));
             "e.source_ip = ?".to_string()
         }
     };
-    let mut sql = format!("{EVENT_SELECT} WHERE {who} AND e.time_ms >= ? AND e.time_ms < ?");
+    // The calls behind a count: the counted copy of a cross-account call, as the roll-ups.
+    let mut sql =
+        format!("{EVENT_SELECT} WHERE {who} AND e.time_ms >= ? AND e.time_ms < ? AND {COUNTED}");
     values.push(Value::Integer(scope.start_ms));
     values.push(Value::Integer(scope.end_ms));
     for (column, v) in [
@@ -145,9 +149,10 @@ pub fn load_top_sessions(
     let sql = format!(
         "SELECT {PRINCIPAL_COLUMNS}, a.ok + a.failed, a.failed
          FROM principals p JOIN (
-            SELECT entity, SUM(ok) AS ok, SUM(failed) AS failed FROM activity_hours
-            WHERE hour >= ?1 AND hour < ?2 GROUP BY entity) a ON a.entity = p.principal
-         WHERE p.user_type = ?3 {having} ORDER BY {order} LIMIT ?4"
+            SELECT entity / 4 AS principal, SUM(ok) AS ok, SUM(failed) AS failed
+            FROM rollup_hours WHERE hour >= ?1 AND hour < ?2 AND entity % 4 = 0
+            GROUP BY entity) a ON a.principal = p.principal
+         WHERE p.user_type = ?3 AND a.ok + a.failed > 0 {having} ORDER BY {order} LIMIT ?4"
     );
     let rows = conn
         .prepare_cached(&sql)?

@@ -1,6 +1,6 @@
-//! Read queries behind the analyses: role sessions and principals, a role's issuances grouped
-//! by assumer, hourly volume, call breakdowns in a scope, findings. Every query is backed by an
-//! index; none scans `events` beyond the rows of one entity in one scope.
+//! Read queries behind the analyses: role sessions and principals (with their calls in a scope,
+//! from the hourly roll-up), a role's issuances grouped by assumer, findings. Every query is
+//! backed by an index; none scans `events`. (Breakdowns of calls are `rollup`'s.)
 
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
@@ -112,9 +112,11 @@ pub fn load_role_sessions(
             format!(
                 "SELECT {PRINCIPAL_COLUMNS}, a.ok + a.failed, a.failed
                  FROM principals p JOIN (
-                    SELECT entity, SUM(ok) AS ok, SUM(failed) AS failed FROM activity_hours
-                    WHERE hour >= ? AND hour < ? GROUP BY entity) a ON a.entity = p.principal
-                 WHERE p.user_type = ? {role_filter} ORDER BY p.last_ms DESC LIMIT ?"
+                    SELECT entity / 4 AS principal, SUM(ok) AS ok, SUM(failed) AS failed
+                    FROM rollup_hours WHERE hour >= ? AND hour < ? AND entity % 4 = 0
+                    GROUP BY entity) a ON a.principal = p.principal
+                 WHERE p.user_type = ? {role_filter} AND a.ok + a.failed > 0
+                 ORDER BY p.last_ms DESC LIMIT ?"
             )
         }
     };
@@ -266,131 +268,6 @@ pub fn load_role_last_active(conn: &Connection, role: i64) -> Result<Option<i64>
     Ok(conn
         .prepare_cached("SELECT MAX(last_ms) FROM principals WHERE issuer_arn = ?1")?
         .query_row([role], |r| r.get(0))?)
-}
-
-/// Hourly successful and failed calls of an entity (`strings.id` of a principal ID or role
-/// ARN) for hours in `[from_hour, to_hour)`.
-pub fn load_hours(
-    conn: &Connection,
-    entity: i64,
-    from_hour: i64,
-    to_hour: i64,
-) -> Result<Vec<(i64, i64, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT hour, ok, failed FROM activity_hours
-         WHERE entity = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
-    )?;
-    let rows = stmt.query_map(params![entity, from_hour, to_hour], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
-
-/// The events column an activity entity is found by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityColumn {
-    /// `events.principal` (a role session, an IAM user).
-    Principal,
-    /// `events.issuer_arn` (every session of a role).
-    Role,
-    /// `events.account` (every call recorded in an account: a scan of the scope's events).
-    Account,
-    /// `events.source_ip` (every call from an address: a scan of the scope's events).
-    SourceIp,
-}
-
-impl EntityColumn {
-    fn name(self) -> &'static str {
-        match self {
-            EntityColumn::Principal => "principal",
-            EntityColumn::Role => "issuer_arn",
-            EntityColumn::Account => "account",
-            EntityColumn::SourceIp => "source_ip",
-        }
-    }
-}
-
-/// How calls in a scope are broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Breakdown {
-    /// By event source and API name.
-    Api,
-    SourceIp,
-    AccessKey,
-    /// By the principal that made the call (a role's sessions).
-    Caller,
-    /// Failed calls only, by API name and error code (`service` holds the error code).
-    Failure,
-}
-
-/// One line of a breakdown: key (and event source for APIs), successful and failed calls.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BreakdownRow {
-    pub key: Option<String>,
-    pub service: Option<String>,
-    pub ok: i64,
-    pub failed: i64,
-}
-
-/// Calls of an entity in a scope grouped by API, source IP or access key, busiest first.
-pub fn load_breakdown(
-    conn: &Connection,
-    column: EntityColumn,
-    entity: i64,
-    scope: Scope,
-    by: Breakdown,
-) -> Result<Vec<BreakdownRow>> {
-    let col = column.name();
-    let (key, service, only) = match by {
-        Breakdown::Api => ("name", "source", ""),
-        Breakdown::SourceIp => ("source_ip", "NULL", ""),
-        Breakdown::AccessKey => ("access_key", "NULL", ""),
-        Breakdown::Caller => ("principal", "NULL", ""),
-        Breakdown::Failure => ("name", "error_code", "AND error_code IS NOT NULL"),
-    };
-    let sql = format!(
-        "SELECT (SELECT s FROM strings WHERE id = k), (SELECT s FROM strings WHERE id = sv), ok, failed
-         FROM (SELECT {key} AS k, {service} AS sv, COUNT(*) - COUNT(error_code) AS ok,
-                COUNT(error_code) AS failed
-               FROM events WHERE {col} = ?1 AND time_ms >= ?2 AND time_ms < ?3 {only}
-               GROUP BY 1, 2)
-         ORDER BY ok + failed DESC, 1 LIMIT 200"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![entity, scope.start_ms, scope.end_ms], |r| {
-        Ok(BreakdownRow {
-            key: r.get(0)?,
-            service: r.get(1)?,
-            ok: r.get(2)?,
-            failed: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
-
-/// Calls of an entity in a scope per `bucket_ms` bucket (for buckets under an hour, which the
-/// hourly rollup cannot give): `(bucket start, ok, failed)`.
-pub fn load_fine_series(
-    conn: &Connection,
-    column: EntityColumn,
-    entity: i64,
-    scope: Scope,
-    bucket_ms: i64,
-) -> Result<Vec<(i64, i64, i64)>> {
-    let col = column.name();
-    let sql = format!(
-        "SELECT (time_ms - ?2) / ?4, COUNT(*) - COUNT(error_code), COUNT(error_code)
-         FROM events WHERE {col} = ?1 AND time_ms >= ?2 AND time_ms < ?3 GROUP BY 1"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![entity, scope.start_ms, scope.end_ms, bucket_ms],
-        |r| {
-            let n: i64 = r.get(0)?;
-            Ok((scope.start_ms + n * bucket_ms, r.get(1)?, r.get(2)?))
-        },
-    )?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
 /// The time of the earliest event in the cache (index-backed).

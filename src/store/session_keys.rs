@@ -6,7 +6,7 @@ use rusqlite::{Connection, Row, params};
 
 use super::attribution::{issuance_columns, issuance_from_row_at};
 use super::{Result, lookup_string};
-use crate::model::{Issuance, UserType};
+use crate::model::Issuance;
 
 /// One row of `session_keys`, strings resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,38 +55,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SessionKey> {
     })
 }
 
-/// The string ids of the user types whose calls are signed by temporary session credentials
-/// (role sessions and federated users); `-1` for a type the cache has never seen.
-fn session_type_ids(conn: &Connection) -> Result<[i64; 2]> {
-    let id = |t: UserType| -> Result<i64> { Ok(lookup_string(conn, t.as_str())?.unwrap_or(-1)) };
-    Ok([id(UserType::AssumedRole)?, id(UserType::FederatedUser)?])
-}
-
-/// Folds the session calls with `after < events.id <= upto` into `session_keys`: one grouped
-/// pass over the new rows.
-pub fn fold_session_keys(conn: &Connection, after: i64, upto: i64) -> Result<()> {
-    let [assumed, federated] = session_type_ids(conn)?;
-    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
-    conn.prepare_cached(
-        "INSERT INTO session_keys (principal, access_key, created_ms, role, first_ms, last_ms,
-            events, failed, folded_upto)
-         SELECT principal, COALESCE(access_key, 0), COALESCE(session_created_ms, -1),
-            MAX(issuer_arn), MIN(time_ms), MAX(time_ms), COUNT(*), COUNT(error_code), ?2
-         FROM events
-         WHERE id > ?1 AND id <= ?2 AND principal IS NOT NULL AND user_type IN (?3, ?4) AND true
-         GROUP BY 1, 2, 3
-         ON CONFLICT (principal, access_key, created_ms) DO UPDATE SET
-            role = COALESCE(role, excluded.role),
-            first_ms = MIN(first_ms, excluded.first_ms),
-            last_ms = MAX(last_ms, excluded.last_ms),
-            events = events + excluded.events,
-            failed = failed + excluded.failed,
-            folded_upto = excluded.folded_upto",
-    )?
-    .execute(params![after, upto, assumed, federated])?;
-    Ok(())
-}
-
 /// Unlinked rows that the refresh folding `after < events.id` changed, each with the successful
 /// issuances of its access key issued before its first call (latest first, at most 16): what the
 /// access-key rule needs, in one pass instead of a query per row.
@@ -124,12 +92,15 @@ pub fn load_changed_unlinked_with_key_candidates(
     Ok(out)
 }
 
-/// Unlinked rows signed with this key or by this principal: the ones a newly cached issuance may
-/// upgrade from inferred to observed.
-pub fn load_unlinked_session_keys_of(
+/// Unlinked rows an issuance of `key` / `principal` issued at `issued_ms` may claim: those
+/// signed with its key, and those of its session created within a few seconds of it (the
+/// creation-date rule). Bounded by the issue time, so a session with thousands of unlinked
+/// credentials is not read whole for each of its issuances.
+pub fn load_unlinked_session_keys_near(
     conn: &Connection,
     key: Option<&str>,
     principal: Option<&str>,
+    issued_ms: i64,
 ) -> Result<Vec<SessionKey>> {
     let mut out = Vec::new();
     let key = key.map(|k| lookup_string(conn, k)).transpose()?.flatten();
@@ -149,9 +120,12 @@ pub fn load_unlinked_session_keys_of(
         .flatten();
     if let Some(p) = principal {
         let sql = format!(
-            "SELECT {COLUMNS} FROM session_keys k WHERE k.principal = ?1 AND k.issuance IS NULL"
+            "SELECT {COLUMNS} FROM session_keys k
+             WHERE k.principal = ?1 AND k.issuance IS NULL AND k.issued_ms BETWEEN ?2 AND ?3"
         );
-        for row in conn.prepare_cached(&sql)?.query_map([p], from_row)? {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![p, issued_ms - 2000, issued_ms + 2000], from_row)?;
+        for row in rows {
             let row = row?;
             if !out.iter().any(|o| o.id == row.id) {
                 out.push(row);

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Statement, params};
 use super::intern::Interner;
 use super::raw::{BlockBuilder, EventBlock, insert_compressed_block, raw_ref};
 use super::{Result, Store, event_id_hash};
-use crate::model::{Event, Finding, FlowRecord, UserType};
+use crate::model::{DAY_MS, Event, Finding, FlowRecord, UserType};
 
 /// What became of one record offered to the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +57,6 @@ impl RunTotals {
         self.events_dup + self.findings_dup + self.flows_dup
     }
 }
-
-const DAY_MS: i64 = 86_400_000;
 
 #[derive(Default, Clone, Copy)]
 struct DayCount {

@@ -3,6 +3,9 @@
 //! function from a `Msg` to the `Request`s the shell and the worker carry out. No I/O, no
 //! clock, no terminal here: tests drive it with the messages a worker would send.
 
+mod filter;
+mod loading;
+mod prompt;
 mod scope_ops;
 
 use std::path::PathBuf;
@@ -18,6 +21,7 @@ use crate::analysis::{Candidate, EventFilter, Resolution};
 use crate::model::Scope;
 use crate::present::{safe, scope_text};
 
+pub use filter::{filter_text, parse_filter};
 pub use scope_ops::{narrower, shifted, wider};
 
 /// One page of the navigation stack.
@@ -503,310 +507,6 @@ impl App {
         Vec::new()
     }
 
-    fn load_top(&mut self) -> Vec<Request> {
-        let scope = self.scope;
-        let top = self.top_mut();
-        top.generation += 1;
-        top.loading = true;
-        top.loading_more = false;
-        top.error = None;
-        vec![Request::Load {
-            page: top.id,
-            generation: top.generation,
-            view: top.view.clone(),
-            scope,
-        }]
-    }
-
-    fn loaded(
-        &mut self,
-        page: PageId,
-        generation: u64,
-        scope: Option<Scope>,
-        result: Result<Option<PageData>, String>,
-    ) -> Vec<Request> {
-        let Some(idx) = self.stack.iter().position(|p| p.id == page) else {
-            return Vec::new();
-        };
-        if self.stack[idx].generation != generation {
-            return Vec::new();
-        }
-        let mut adopt = None;
-        if self.scope.is_none() {
-            if let Some(s) = scope {
-                self.scope = Some(s);
-                self.home_scope = Some(s);
-            }
-        }
-        let first = self.stack[idx].data.is_none();
-        let p = &mut self.stack[idx];
-        p.loading = false;
-        p.loaded_scope = scope.or(self.scope);
-        match result {
-            Ok(Some(data)) => {
-                // Opening a finding sets the scope to its window (DESIGN); coming back to it
-                // later keeps the scope the user moved to.
-                if let (true, PageData::Finding(f)) = (first, &data) {
-                    adopt = Some(f.finding.scope);
-                }
-                if let PageData::Home(h) = &data {
-                    if self.home_scope.is_none() {
-                        self.home_scope = h.scope;
-                    }
-                }
-                p.data = Some(data);
-                p.missing = false;
-                p.error = None;
-            }
-            Ok(None) => {
-                p.data = None;
-                p.missing = true;
-            }
-            Err(e) => p.error = Some(safe(&e)),
-        }
-        let n = panes::document(&self.stack[idx], self.scope)
-            .focusables()
-            .len();
-        let p = &mut self.stack[idx];
-        p.sel = p.sel.min(n.saturating_sub(1));
-        if let Some(s) = adopt {
-            self.home_scope = Some(s);
-            if self.scope != Some(s) {
-                self.scope = Some(s);
-                for q in self.stack.iter_mut().filter(|q| q.id != page) {
-                    q.stale = true;
-                }
-            }
-        }
-        Vec::new()
-    }
-
-    fn more_events(&mut self) -> Vec<Request> {
-        let scope = self.scope;
-        let top = self.top_mut();
-        let (View::Events { of, filter }, Some(PageData::Events(d)), Some(scope)) =
-            (&top.view, &top.data, scope)
-        else {
-            return Vec::new();
-        };
-        let Some(after) = d.next else {
-            return Vec::new();
-        };
-        if top.loading_more || top.loading {
-            return Vec::new();
-        }
-        let req = Request::More {
-            page: top.id,
-            generation: top.generation,
-            of: of.clone(),
-            scope,
-            filter: filter.clone(),
-            after,
-        };
-        top.loading_more = true;
-        vec![req]
-    }
-
-    fn more(
-        &mut self,
-        page: PageId,
-        generation: u64,
-        result: Result<Option<crate::analysis::EventPage>, String>,
-    ) {
-        let Some(p) = self.stack.iter_mut().find(|p| p.id == page) else {
-            return;
-        };
-        if p.generation != generation {
-            return;
-        }
-        p.loading_more = false;
-        match (result, &mut p.data) {
-            (Ok(Some(next)), Some(PageData::Events(d))) => {
-                d.rows.extend(next.rows);
-                d.next = next.next;
-            }
-            (Err(e), _) => self.status = Some(format!("loading more: {}", safe(&e))),
-            _ => {}
-        }
-    }
-
-    fn events_of_top(&mut self) -> Vec<Request> {
-        let of = match &self.top().view {
-            View::Session(p) => crate::model::Target::session(p.as_str()),
-            View::Role(a) => crate::model::Target::role(a.as_str()),
-            View::Profile(t) => t.clone(),
-            View::Finding(_) => match &self.top().data {
-                Some(PageData::Finding(f)) => match &f.finding.actor {
-                    Some(a) => a.clone(),
-                    None => return Vec::new(),
-                },
-                _ => return Vec::new(),
-            },
-            _ => return Vec::new(),
-        };
-        self.push(View::Events {
-            of,
-            filter: EventFilter::default(),
-        })
-    }
-
-    fn prompt(&mut self, kind: PromptKind, text: &str) -> Vec<Request> {
-        self.overlay = Some(Overlay::Prompt {
-            kind,
-            text: text.to_string(),
-        });
-        Vec::new()
-    }
-
-    fn text(&mut self, k: TextKey) -> Vec<Request> {
-        let Some(Overlay::Prompt { kind, mut text }) = self.overlay.take() else {
-            return Vec::new();
-        };
-        match k {
-            TextKey::Char(c) if !c.is_control() => {
-                if text.chars().count() < 512 {
-                    text.push(c);
-                }
-            }
-            TextKey::Char(_) => {}
-            TextKey::Backspace => {
-                text.pop();
-            }
-            TextKey::Esc => return Vec::new(),
-            TextKey::Enter => return self.submit(kind, text.trim().to_string()),
-        }
-        self.overlay = Some(Overlay::Prompt { kind, text });
-        Vec::new()
-    }
-
-    fn submit(&mut self, kind: PromptKind, text: String) -> Vec<Request> {
-        match kind {
-            PromptKind::Jump if text.is_empty() => Vec::new(),
-            PromptKind::Jump => {
-                self.status = Some(format!("looking up {}…", safe(&text)));
-                vec![Request::Resolve(text)]
-            }
-            PromptKind::Scope if text.is_empty() => Vec::new(),
-            PromptKind::Scope => match crate::model::parse_scope_spec(&text) {
-                Ok(crate::model::ScopeSpec::Range(s)) => self.set_scope(s),
-                Ok(_) => vec![Request::ResolveScope(text)],
-                Err(e) => {
-                    self.status = Some(safe(&e.to_string()));
-                    Vec::new()
-                }
-            },
-            PromptKind::Filter => match self.top().view.clone() {
-                View::Events { of, .. } => match parse_filter(&text) {
-                    Ok(filter) => self.replace_top(View::Events { of, filter }),
-                    Err(e) => {
-                        self.status = Some(e);
-                        Vec::new()
-                    }
-                },
-                _ => Vec::new(),
-            },
-            PromptKind::Search => {
-                let top = self.top_mut();
-                top.search = (!text.is_empty()).then_some(text);
-                self.find_next(true)
-            }
-        }
-    }
-
-    fn find_next(&mut self, forward: bool) -> Vec<Request> {
-        let top = self.top();
-        let (Some(needle), Some(PageData::Event(rec))) = (&top.search, &top.data) else {
-            return Vec::new();
-        };
-        let needle = needle.to_lowercase();
-        let n = rec.lines.len();
-        if n == 0 {
-            return Vec::new();
-        }
-        let start = top.sel;
-        let hit = (1..=n)
-            .map(|k| {
-                if forward {
-                    (start + k) % n
-                } else {
-                    (start + n - k) % n
-                }
-            })
-            .find(|&i| rec.lines[i].to_lowercase().contains(&needle));
-        match hit {
-            Some(i) => {
-                self.top_mut().sel = i;
-                self.status = None;
-            }
-            None => self.status = Some("no match".into()),
-        }
-        Vec::new()
-    }
-
-    fn resolved(&mut self, input: String, result: Result<Resolution, String>) -> Vec<Request> {
-        match result {
-            Ok(Resolution::Found(t)) => {
-                self.status = None;
-                self.push(View::of(&t))
-            }
-            Ok(Resolution::Ambiguous(candidates)) => {
-                self.status = Some(format!(
-                    "{} names {} entities: pick one",
-                    safe(&input),
-                    candidates.len()
-                ));
-                self.overlay = Some(Overlay::Pick {
-                    input,
-                    candidates,
-                    sel: 0,
-                });
-                Vec::new()
-            }
-            Ok(Resolution::NotFound) => {
-                self.status = Some(format!("nothing in the cache is named {}", safe(&input)));
-                Vec::new()
-            }
-            Err(e) => {
-                self.status = Some(format!("jump: {}", safe(&e)));
-                Vec::new()
-            }
-        }
-    }
-
-    fn pick(
-        &mut self,
-        a: Action,
-        input: String,
-        candidates: Vec<Candidate>,
-        sel: usize,
-    ) -> Vec<Request> {
-        let n = candidates.len();
-        let sel = match a {
-            Action::Up => sel.saturating_sub(1),
-            Action::Down => (sel + 1).min(n.saturating_sub(1)),
-            Action::Top => 0,
-            Action::Bottom => n.saturating_sub(1),
-            Action::Open => {
-                self.status = None;
-                return match candidates.get(sel) {
-                    Some(c) => self.push(View::of(&c.target)),
-                    None => Vec::new(),
-                };
-            }
-            Action::Back => {
-                self.status = None;
-                return Vec::new();
-            }
-            _ => sel,
-        };
-        self.overlay = Some(Overlay::Pick {
-            input,
-            candidates,
-            sel,
-        });
-        Vec::new()
-    }
-
     fn move_scope(&mut self, f: impl Fn(Scope) -> Scope) -> Vec<Request> {
         match self.scope {
             Some(s) => self.set_scope(f(s)),
@@ -837,9 +537,9 @@ impl App {
             .map(|p| {
                 let id = p.view.id_text();
                 if id.is_empty() {
-                    p.view.crumb(40)
+                    p.crumb(40)
                 } else {
-                    format!("{} ({})", p.view.crumb(40), safe(&id))
+                    format!("{} ({})", p.crumb(40), safe(&id))
                 }
             })
             .collect();
@@ -870,41 +570,4 @@ pub fn scope_spec(s: Scope) -> String {
         crate::model::format_ms(s.start_ms),
         crate::model::format_ms(s.end_ms)
     )
-}
-
-/// A filter as the filter prompt spells it.
-pub fn filter_text(f: &EventFilter) -> String {
-    let mut parts = Vec::new();
-    if let Some(a) = &f.api {
-        parts.push(format!("api={a}"));
-    }
-    if let Some(i) = &f.source_ip {
-        parts.push(format!("ip={i}"));
-    }
-    if let Some(k) = &f.access_key {
-        parts.push(format!("key={k}"));
-    }
-    match f.failed {
-        Some(true) => parts.push("failed".into()),
-        Some(false) => parts.push("ok".into()),
-        None => {}
-    }
-    parts.join(" ")
-}
-
-/// Parses `api=StopLogging ip=198.51.100.34 key=ASIA… failed` (a bare word is an API name).
-pub fn parse_filter(text: &str) -> Result<EventFilter, String> {
-    let mut f = EventFilter::default();
-    for word in text.split_whitespace() {
-        match word.split_once('=') {
-            Some(("api", v)) => f.api = Some(v.to_string()),
-            Some(("ip", v)) => f.source_ip = Some(v.to_string()),
-            Some(("key", v)) => f.access_key = Some(v.to_string()),
-            Some((k, _)) => return Err(format!("filter: unknown field {}", safe(k))),
-            None if word == "failed" => f.failed = Some(true),
-            None if word == "ok" => f.failed = Some(false),
-            None => f.api = Some(word.to_string()),
-        }
-    }
-    Ok(f)
 }
