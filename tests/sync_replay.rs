@@ -401,3 +401,143 @@ fn every_detectors_findings_are_fetched_in_batches_of_50_and_every_revision_is_k
         2
     );
 }
+
+#[test]
+fn every_page_of_guardduty_findings_is_fetched_with_the_token_the_last_one_gave() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = cache(dir.path(), "c.db");
+    let client = replay(vec![
+        sts(),
+        answer(200, "guardduty-list-detectors.json"),
+        answer(200, "guardduty-list-findings-page-1.json"),
+        answer(200, "guardduty-get-findings.json"),
+        answer(200, "guardduty-list-findings-page-2.json"),
+        answer(200, "guardduty-get-findings-revised.json"),
+    ]);
+    let report = run(&mut store, &plan(&client, guardduty()));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let list = bodies(&client, "/findings");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["nextToken"], Value::Null);
+    assert_eq!(list[1]["nextToken"], "gd-token-page-2");
+    // The second page keeps the first page's criteria: the same listing, continued.
+    assert_eq!(list[1]["findingCriteria"], list[0]["findingCriteria"]);
+    let get = bodies(&client, "/findings/get");
+    assert_eq!(get.len(), 2, "one GetFindings per page");
+    assert_eq!(
+        get[1]["findingIds"],
+        serde_json::json!(["a2c5e7f0b1d3e5a7c9e1f3a5b7d9e1f3"])
+    );
+    assert_eq!(report.tasks[0].records, 3);
+    assert_eq!(
+        sync_support::count(store.conn(), "SELECT COUNT(*) FROM findings"),
+        3
+    );
+}
+
+#[test]
+fn guardduty_throttling_is_waited_out_and_the_sync_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = cache(dir.path(), "c.db");
+    let client = replay(vec![
+        sts(),
+        answer(200, "guardduty-list-detectors.json"),
+        answer(429, "guardduty-too-many-requests.json"),
+        answer(429, "guardduty-too-many-requests.json"),
+        answer(200, "guardduty-list-findings.json"),
+        answer(200, "guardduty-get-findings.json"),
+    ]);
+    let report = run(&mut store, &plan(&client, guardduty()));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.tasks[0].throttled, 2);
+    assert_eq!(report.ingest.totals.findings_new, 2);
+}
+
+#[test]
+fn guardduty_access_denied_names_the_missing_permission() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = cache(dir.path(), "c.db");
+    let client = replay(vec![
+        sts(),
+        answer(200, "guardduty-list-detectors.json"),
+        answer(403, "guardduty-access-denied.json"),
+    ]);
+    let report = run(&mut store, &plan(&client, guardduty()));
+    assert_eq!(report.exit_status(), 4, "{:?}", report.errors);
+    let message = report.errors[0].to_string();
+    assert!(
+        message.starts_with(
+            "access denied in us-east-1: the policy must allow guardduty:ListFindings"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn guardduty_with_expired_credentials_says_which_sso_login_to_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = cache(dir.path(), "c.db");
+    let client = replay(vec![sts(), answer(403, "expired-token.json")]);
+    let report = run(&mut store, &plan(&client, guardduty()));
+    assert_eq!(report.exit_status(), 3, "{:?}", report.errors);
+    assert!(
+        report.errors[0]
+            .to_string()
+            .contains("`aws sso login --profile security`"),
+        "{}",
+        report.errors[0]
+    );
+}
+
+#[test]
+fn a_guardduty_sync_cut_short_resumes_from_the_last_committed_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = cache(dir.path(), "resumed.db");
+    // The first page and its findings arrive, then the service fails on every retry.
+    let cut = replay(vec![
+        sts(),
+        answer(200, "guardduty-list-detectors.json"),
+        answer(200, "guardduty-list-findings-page-1.json"),
+        answer(200, "guardduty-get-findings.json"),
+        answer(500, "internal-error.json"),
+        answer(500, "internal-error.json"),
+        answer(500, "internal-error.json"),
+    ]);
+    let report = run(&mut store, &plan(&cut, guardduty()));
+    assert_eq!(report.exit_status(), 6, "{:?}", report.errors);
+    assert_eq!(report.ingest.totals.findings_new, 2);
+    let newest_fetched = parse_ms("2026-10-05T12:20:00Z").expect("time");
+
+    // The next sync lists only what was updated since the newest finding committed.
+    let resume = replay(vec![
+        sts(),
+        answer(200, "guardduty-list-detectors.json"),
+        answer(200, "guardduty-list-findings-revised.json"),
+        answer(200, "guardduty-get-findings-revised.json"),
+    ]);
+    let report = run(&mut store, &plan(&resume, guardduty()));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let list = bodies(&resume, "/findings");
+    assert_eq!(
+        list[0]["findingCriteria"]["criterion"]["updatedAt"]["greaterThanOrEqual"],
+        newest_fetched
+    );
+    assert_eq!(report.ingest.totals.findings_new, 1);
+
+    // Exactly the cache an uninterrupted sync makes.
+    let whole = replay(vec![
+        sts(),
+        answer(200, "guardduty-list-detectors.json"),
+        answer(200, "guardduty-list-findings-page-1.json"),
+        answer(200, "guardduty-get-findings.json"),
+        answer(200, "guardduty-list-findings-page-2.json"),
+        answer(200, "guardduty-get-findings-revised.json"),
+    ]);
+    let mut uninterrupted = cache(dir.path(), "whole.db");
+    let report = run(&mut uninterrupted, &plan(&whole, guardduty()));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(
+        sync_support::content(store.conn()),
+        sync_support::content(uninterrupted.conn())
+    );
+}
