@@ -312,6 +312,11 @@ fn a_bucket_synced_from_s3_gives_the_events_an_ingest_of_its_files_gives_and_res
         sync_support::content(&read_only(&ingested)),
         "a synced bucket holds exactly the events of its files"
     );
+    assert_eq!(
+        sync_support::derived(&read_only(&synced)),
+        sync_support::derived(&read_only(&ingested)),
+        "and derives from them what an ingest derives"
+    );
 
     // Again: every object is remembered; nothing is downloaded or added.
     let second = json_of(
@@ -345,6 +350,10 @@ fn a_bucket_synced_from_s3_gives_the_events_an_ingest_of_its_files_gives_and_res
         "a killed and resumed sync ends with the uninterrupted sync's cache"
     );
     assert_eq!(done_objects(&killed), done_objects(&synced));
+    assert_eq!(
+        sync_support::derived(&read_only(&killed)),
+        sync_support::derived(&read_only(&synced))
+    );
 
     // Stopped with Ctrl-C: the pipeline commits what it has; the next run does the rest.
     let stopped = dir.path().join("stopped.db");
@@ -368,4 +377,8 @@ fn a_bucket_synced_from_s3_gives_the_events_an_ingest_of_its_files_gives_and_res
         sync_support::content(&read_only(&synced))
     );
     assert_eq!(done_objects(&stopped), done_objects(&synced));
+    assert_eq!(
+        sync_support::derived(&read_only(&stopped)),
+        sync_support::derived(&read_only(&synced))
+    );
 }

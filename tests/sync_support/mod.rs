@@ -50,3 +50,36 @@ pub fn content(conn: &Connection) -> Vec<String> {
 pub fn count(conn: &Connection, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).expect("count")
 }
+
+/// What the refresh derived from the events, as comparable text: coverage per account, region
+/// and day, and how many rows each derived table holds (their keys are interned IDs, which
+/// differ with arrival order; their counts do not).
+pub fn derived(conn: &Connection) -> Vec<String> {
+    let mut out: Vec<String> = conn
+        .prepare(
+            "SELECT account || ' ' || region || ' ' || day || ' ' || events || ' ' || first_ms \
+             || ' ' || last_ms FROM coverage ORDER BY 1",
+        )
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for table in [
+        "sts_calls",
+        "issuances",
+        "principals",
+        "session_keys",
+        "rollup_hours",
+        "rollup_days",
+        "rollup_edge_hours",
+        "rollup_seen",
+        "rollup_copies",
+    ] {
+        out.push(format!(
+            "{table} {}",
+            count(conn, &format!("SELECT COUNT(*) FROM {table}"))
+        ));
+    }
+    out
+}
