@@ -541,3 +541,42 @@ fn a_guardduty_sync_cut_short_resumes_from_the_last_committed_finding() {
         sync_support::content(uninterrupted.conn())
     );
 }
+
+#[test]
+fn a_plan_read_from_the_sources_file_runs_without_the_command_line() {
+    // What the console's sync key does: the sources file to a plan, the plan to `sync`.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("sources.toml");
+    std::fs::write(
+        &file,
+        "profiles = [\"prod\"]\n[cloudtrail]\nregions = [\"us-east-1\"]\nsince = \"7d\"\n",
+    )
+    .expect("write");
+    let client = replay(vec![
+        sts(),
+        answer(200, "lookup-events-page-1.json"),
+        answer(200, "lookup-events-page-2.json"),
+        answer(200, "lookup-events-page-3.json"),
+    ]);
+    let mut from_file = rolecall::ingest::aws::load_sources(&file).expect("sources");
+    assert_eq!(from_file.sources, vec![cloudtrail("prod")]);
+    let test = plan(&client, cloudtrail("prod"));
+    from_file.transport = test.transport;
+    from_file.limits = test.limits;
+    let mut store = cache(dir.path(), "c.db");
+    let mut snapshots = 0;
+    let report = sync(
+        &mut store,
+        &from_file,
+        now(),
+        &mut |p| {
+            snapshots += 1;
+            assert!(p.tasks.len() <= 1);
+        },
+        Arc::new(AtomicBool::new(false)),
+    )
+    .expect("sync");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.ingest.totals.events_new, 5);
+    assert!(snapshots >= 1, "progress is told at least once, at the end");
+}

@@ -8,6 +8,20 @@
 //! `SyncPlan`, `SyncProgress`, `SyncReport` and `SyncError`, and call `sync` from a plain
 //! thread. It must not draw, read the terminal, or derive attribution (the caller runs
 //! `analysis::refresh` after it, as after any ingest).
+//!
+//! How a caller other than the command line (the console's sync key) runs the configured
+//! sources, on a thread of its own with a writing `Store`:
+//!
+//! ```ignore
+//! let plan = ingest::aws::load_sources(&ingest::aws::sources_path())?; // the sources file
+//! let stop = Arc::new(AtomicBool::new(false)); // set it to stop cleanly; the next run resumes
+//! let report = ingest::aws::sync(&mut store, &plan, now_ms, &mut |p: &SyncProgress| {
+//!     let _ = progress_tx.send(p.clone()); // rows per task: counts, rate, ETA, state
+//! }, stop.clone())?;
+//! analysis::refresh(&mut store)?; // derive what was committed, even after errors or a stop
+//! // report.errors: one-line messages (through `text::sanitize` before a terminal, as the CLI
+//! // does); report.exit_status() for scripts.
+//! ```
 
 mod client;
 mod cloudtrail;
