@@ -131,4 +131,17 @@ fn an_expired_sso_token_names_the_login_to_run_and_exits_3() {
         err.contains("the SSO session for profile responder has expired: run `aws sso login --profile responder`"),
         "{err}"
     );
+
+    // The same profile chosen by AWS_PROFILE instead: the same login named.
+    let out = rolecall(home.path())
+        .env("AWS_PROFILE", "responder")
+        .arg("--db")
+        .arg(home.path().join("c.db"))
+        .args(["sync", "cloudtrail"])
+        .args(["--endpoint-url", "http://127.0.0.1:9"])
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("`aws sso login --profile responder`"), "{err}");
 }

@@ -96,8 +96,14 @@ pub async fn load_profile(
             .region(Region::from_static(FALLBACK_REGION))
             .build();
     }
+    // Without --profile, the chain reads `AWS_PROFILE`: name it, so that an expired SSO session
+    // says which `aws sso login --profile …` to run.
+    let from_env = match transport {
+        Transport::Https => std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()),
+        Transport::Test(_) => None,
+    };
     Profile {
-        name: profile.map(str::to_string),
+        name: profile.map(str::to_string).or(from_env),
         sdk,
     }
 }
