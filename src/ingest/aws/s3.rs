@@ -56,9 +56,7 @@ pub async fn sync_bucket(
     }
     let (from, to) = source.window.resolve(ctx.now_ms);
     let day_list = days(from, to);
-    let slots = Arc::new(Semaphore::new(ctx.limits.downloads.max(1)));
-    let mut downloads: JoinSet<Result<(), SyncError>> = JoinSet::new();
-    let mut listed = 0u64;
+    let mut folders = Vec::new();
     for root in roots {
         let trail = format!("{root}CloudTrail/");
         let regions = if source.regions.is_empty() {
@@ -73,37 +71,67 @@ pub async fn sync_bucket(
         };
         for log_region in regions {
             for day in &day_list {
-                let prefix = format!("{trail}{log_region}/{day}/");
-                let objects =
-                    list_objects(&ctx, &client, &call, tally, &source.bucket, &prefix).await?;
-                let done_here = done.under(&source.bucket, &prefix)?;
-                for o in objects {
-                    listed += 1;
-                    tally.objects_total(listed);
-                    if done_here.contains(&(o.key.clone(), o.etag.clone())) {
-                        tally.object_skipped();
-                        continue;
-                    }
-                    // A failed download ends the sync at once: surface it while listing.
-                    while let Some(r) = downloads.try_join_next() {
-                        joined(r)?;
-                    }
-                    let permit = slots
-                        .clone()
-                        .acquire_owned()
-                        .await
-                        .map_err(|e| SyncError::Config(e.to_string()))?;
-                    let (ctx, client, tally) = (ctx.clone(), client.clone(), tally.clone());
-                    let bucket = source.bucket.clone();
-                    let region = region.clone();
-                    let profile = profile.name.clone();
-                    downloads.spawn(async move {
-                        let r = download(&ctx, &client, &bucket, o, &region, profile, &tally).await;
-                        drop(permit);
-                        r
-                    });
-                }
+                folders.push(format!("{trail}{log_region}/{day}/"));
             }
+        }
+    }
+    // A day's folder is one listing and holds a few objects: listed one after another, the
+    // folders of an organisation (accounts × regions × days, thousands) would leave the
+    // downloads waiting on one round trip at a time. So folders are listed several at once, and
+    // each folder's objects are handed to the downloads as soon as its listing is back.
+    let width = ctx.limits.downloads.max(1);
+    let mut folders = folders.into_iter();
+    let mut listings: JoinSet<Result<(String, Vec<Object>), SyncError>> = JoinSet::new();
+    let slots = Arc::new(Semaphore::new(width));
+    let mut downloads: JoinSet<Result<(), SyncError>> = JoinSet::new();
+    let mut listed = 0u64;
+    loop {
+        while listings.len() < width {
+            let Some(prefix) = folders.next() else { break };
+            let (ctx, client, tally) = (ctx.clone(), client.clone(), tally.clone());
+            let (bucket, region) = (source.bucket.clone(), region.clone());
+            let profile = profile.name.clone();
+            listings.spawn(async move {
+                let call = Call {
+                    action: "s3:ListBucket",
+                    region: &region,
+                    profile: profile.as_deref(),
+                };
+                let objects = list_objects(&ctx, &client, &call, &tally, &bucket, &prefix).await?;
+                Ok((prefix, objects))
+            });
+        }
+        let Some(r) = listings.join_next().await else {
+            break;
+        };
+        let (prefix, objects) =
+            r.map_err(|e| SyncError::Config(format!("a listing task failed: {e}")))??;
+        let done_here = done.under(&source.bucket, &prefix)?;
+        for o in objects {
+            listed += 1;
+            tally.objects_total(listed);
+            if done_here.contains(&(o.key.clone(), o.etag.clone())) {
+                tally.object_skipped();
+                continue;
+            }
+            // A failed download ends the sync at once: surface it while listing.
+            while let Some(r) = downloads.try_join_next() {
+                joined(r)?;
+            }
+            let permit = slots
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| SyncError::Config(e.to_string()))?;
+            let (ctx, client, tally) = (ctx.clone(), client.clone(), tally.clone());
+            let bucket = source.bucket.clone();
+            let region = region.clone();
+            let profile = profile.name.clone();
+            downloads.spawn(async move {
+                let r = download(&ctx, &client, &bucket, o, &region, profile, &tally).await;
+                drop(permit);
+                r
+            });
         }
     }
     while let Some(r) = downloads.join_next().await {
