@@ -1,8 +1,8 @@
 //! A CloudTrail trail bucket: find the bucket's region, the accounts (under an organisation ID
 //! or not) and regions it holds, list only the `…/CloudTrail/<region>/YYYY/MM/DD/` prefixes of
-//! the days asked, and download the objects not yet ingested, several at once. Each object goes
-//! through the pipeline as it is (gzip included); a mark remembers it (key and ETag) once it is
-//! committed.
+//! the days asked (several listings at once), and download the objects not yet ingested, several
+//! at once. Each object goes through the pipeline as it is (gzip included); a mark remembers it
+//! (key and ETag) once it is committed.
 
 use std::sync::Arc;
 
