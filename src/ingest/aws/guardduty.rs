@@ -202,11 +202,11 @@ pub fn finding_lines(body: &[u8]) -> Result<(Vec<u8>, u64, Option<i64>), String>
         #[serde(default)]
         findings: Vec<serde_json::Value>,
     }
-    let page: Page = serde_json::from_slice(body)
+    let mut page: Page = serde_json::from_slice(body)
         .map_err(|e| format!("the GetFindings response is not the expected JSON: {e}"))?;
     let mut out = Vec::new();
     let mut newest: Option<i64> = None;
-    for f in &page.findings {
+    for f in &mut page.findings {
         if let Some(t) = f
             .get("updatedAt")
             .and_then(|v| v.as_str())
@@ -214,7 +214,9 @@ pub fn finding_lines(body: &[u8]) -> Result<(Vec<u8>, u64, Option<i64>), String>
         {
             newest = Some(newest.map_or(t, |n| n.max(t)));
         }
-        // Compact JSON: one finding per line.
+        // Compact JSON, one finding per line, keys sorted whatever serde_json's features (test
+        // builds turn on `preserve_order`): the same bytes in every build.
+        f.sort_all_objects();
         out.extend(f.to_string().into_bytes());
         out.push(b'\n');
     }
