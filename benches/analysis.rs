@@ -159,6 +159,31 @@ fn main() -> Result<()> {
             analysis::build_finding(conn, q).map(|_| ())
         })?,
     );
+    let busiest = busiest_session(conn)?;
+    println!(
+        "busiest session {} ({} calls), role {}, account {}",
+        busiest.0, busiest.3, busiest.1, busiest.2
+    );
+    let ip = busiest_ip(conn)?;
+    println!("busiest IP address {ip}");
+    for span in ["24h", "30d"] {
+        let scope = analysis::resolve_scope(
+            conn,
+            Some(&format!("last:{span}")),
+            chrono::Utc::now().timestamp_millis(),
+        )?;
+        for (label, target) in [
+            ("account", Target::account(busiest.2.as_str())),
+            ("ip", Target::ip(&ip).context("an address")?),
+        ] {
+            report(
+                &format!("profile <{label}> (last {span})"),
+                time_each(&ids.roles[..1], |_| {
+                    analysis::build_profile(conn, &target, scope).map(|_| ())
+                })?,
+            );
+        }
+    }
     println!();
     let bin = env!("CARGO_BIN_EXE_rolecall");
     let mut cli: Vec<(String, Vec<String>)> = Vec::new();
@@ -181,17 +206,14 @@ fn main() -> Result<()> {
         ));
     }
     cli.push(("rolecall findings --json".into(), vec!["findings".into()]));
-    // The busiest session, its role and its account over scopes from an hour to a year, ending
-    // at the end of the data (not on a midnight: the edges are the costly part).
-    let busiest = busiest_session(conn)?;
-    println!(
-        "busiest session {} ({} calls), role {}, account {}",
-        busiest.0, busiest.3, busiest.1, busiest.2
-    );
+    // The busiest session, its role, its account and the busiest IP over scopes from an hour
+    // to a year, ending at the end of the data (not on a midnight: the edges are the costly
+    // part).
     for (label, id) in [
         ("session", &busiest.0),
         ("role", &busiest.1),
         ("account", &busiest.2),
+        ("ip", &ip),
     ] {
         for span in ["1h", "24h", "7d", "30d", "90d", "365d"] {
             cli.push((
@@ -253,6 +275,22 @@ fn busiest_session(conn: &rusqlite::Connection) -> Result<(String, String, Strin
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?)
+}
+
+/// The source IP address (not a service name) with the most calls.
+fn busiest_ip(conn: &rusqlite::Connection) -> Result<String> {
+    let mut stmt = conn.prepare(
+        "SELECT (SELECT s FROM strings WHERE id = entity / 4) FROM rollup_hours
+         WHERE entity % 4 = 3 GROUP BY entity ORDER BY SUM(ok + failed) DESC LIMIT 20",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    for ip in rows {
+        let ip = ip?;
+        if ip.parse::<std::net::IpAddr>().is_ok() {
+            return Ok(ip);
+        }
+    }
+    bail!("no IP address in the cache")
 }
 
 /// The cache's size per event, and what the roll-ups take of it.

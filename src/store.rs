@@ -57,23 +57,22 @@ pub use pages::{
     EventsFilter, EventsOf, TopBy, load_event_raw, load_events_page, load_top_sessions,
 };
 pub use queries::{
-    Breakdown, BreakdownRow, EntityColumn, IssuanceGroup, PrincipalRow, load_assumers_of,
-    load_breakdown, load_days_with_data, load_earliest_event_ms, load_finding, load_findings,
-    load_findings_of, load_principal, load_principal_by_arn, load_role_arns, load_role_last_active,
-    load_role_sessions, load_roles_assumed_by, load_session_issuances, load_sessions_started_by,
+    IssuanceGroup, PrincipalRow, load_assumers_of, load_days_with_data, load_earliest_event_ms,
+    load_finding, load_findings, load_findings_of, load_principal, load_principal_by_arn,
+    load_role_arns, load_role_last_active, load_role_sessions, load_roles_assumed_by,
+    load_session_issuances, load_sessions_started_by,
 };
 pub use ranges::{RangesRow, load_ip_ranges};
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
 pub use rollup::{
     Counts, Dim, Entity, EntityKind, Seen, api_parts, api_value, fold_events, hours_of,
-    load_edge_counts, load_fine_series, load_ip_users, load_ip_users_by_day, load_rollup_days,
-    load_rollup_hours, load_rollup_last_hour, load_rollup_seen, load_scope_counts,
-    load_scope_total, split_days,
+    load_edge_counts, load_fine_series, load_rollup_days, load_rollup_hours, load_rollup_last_hour,
+    load_rollup_seen, load_scope_counts, load_scope_total, split_days,
 };
 pub use session_keys::{
     SessionKey, insert_session_key_link, load_changed_unlinked_with_key_candidates,
     load_latest_unlinked_session_key, load_session_key_of_call, load_session_keys,
-    load_unlinked_keys_of_roles, load_unlinked_session_key_count, load_unlinked_session_keys_of,
+    load_unlinked_keys_of_roles, load_unlinked_session_key_count, load_unlinked_session_keys_near,
 };
 pub use writer::{FileWriter, Inserted, RunTotals};
 

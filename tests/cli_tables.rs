@@ -198,9 +198,13 @@ fn an_ambiguous_name_lists_its_candidates_and_an_unknown_one_says_so() {
     assert!(!ok);
     assert!(out.is_empty());
     assert!(err.contains("bob names 2 entities"), "{err}");
-    assert!(err.contains("role session AROAADMIN:bob"), "{err}");
+    // The identifier to give instead, then what it is.
     assert!(
-        err.contains("IAM user arn:aws:iam::111122223333:user/bob"),
+        err.contains("AROAADMIN:bob  role session bob @ Admin (111122223333)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("arn:aws:iam::111122223333:user/bob  IAM user bob (111122223333)"),
         "{err}"
     );
     let (ok, _, err) = run(&db, &["chain", "ASIANOWHERE"]);

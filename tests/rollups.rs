@@ -1,7 +1,7 @@
 //! The roll-ups answer what a scan of the events answers. A generated organisation is ingested
 //! in two parts (the last week of half the accounts last, so the other account's copy of their
 //! cross-account calls is folded a refresh before the caller's copy), and for random
-//! principals, roles and accounts and random scopes — an hour to months, on midnights and not —
+//! principals, roles, accounts and IP addresses and random scopes — an hour to months, on midnights and not —
 //! every count by API, IP, key, user agent, region and caller, the hourly series, and first and
 //! last seen equal those computed here from the events, each call counted once.
 
@@ -201,6 +201,7 @@ impl Row {
             EntityKind::Principal => self.principal == Some(e.id),
             EntityKind::Role => self.role == Some(e.id),
             EntityKind::Account => self.account == Some(e.id),
+            EntityKind::Ip => self.ip != 0 && self.ip == e.id,
         }
     }
 
@@ -223,6 +224,13 @@ impl Row {
         }
     }
 }
+
+const KINDS: [EntityKind; 4] = [
+    EntityKind::Principal,
+    EntityKind::Role,
+    EntityKind::Account,
+    EntityKind::Ip,
+];
 
 /// A small deterministic generator (xorshift64*): the failing case's seed is in the message.
 struct Rng(u64);
@@ -248,6 +256,7 @@ fn entities(kind: EntityKind) -> Vec<Entity> {
             EntityKind::Principal => r.principal,
             EntityKind::Role => r.role,
             EntityKind::Account => r.account,
+            EntityKind::Ip => (r.ip != 0).then_some(r.ip),
         };
         if let Some(id) = id {
             *calls.entry(id).or_default() += 1;
@@ -331,7 +340,7 @@ fn breakdowns_equal_a_scan_of_the_events_for_random_entities_and_scopes() {
     let conn = store.conn();
     let mut rng = Rng(0x5eed_0001);
     let mut checked = 0;
-    for kind in [EntityKind::Principal, EntityKind::Role, EntityKind::Account] {
+    for kind in KINDS {
         let all = entities(kind);
         assert!(!all.is_empty(), "{kind:?}: none");
         for case in 0..60 {
@@ -359,7 +368,7 @@ fn hourly_series_and_totals_equal_a_scan_for_random_entities_and_scopes() {
     let store = Store::open_read_only(&fixture().db).expect("open");
     let conn = store.conn();
     let mut rng = Rng(0x5eed_0002);
-    for kind in [EntityKind::Principal, EntityKind::Role, EntityKind::Account] {
+    for kind in KINDS {
         let all = entities(kind);
         for case in 0..40 {
             let e = pick(&mut rng, &all);
@@ -393,7 +402,7 @@ fn first_and_last_seen_equal_a_scan_for_every_value_of_random_entities() {
     let store = Store::open_read_only(&fixture().db).expect("open");
     let conn = store.conn();
     let mut rng = Rng(0x5eed_0003);
-    for kind in [EntityKind::Principal, EntityKind::Role, EntityKind::Account] {
+    for kind in KINDS {
         let all = entities(kind);
         for case in 0..25 {
             let e = pick(&mut rng, &all);
@@ -453,20 +462,25 @@ fn principals_and_session_keys_count_each_call_once() {
 }
 
 #[test]
-fn activity_answers_from_the_roll_ups_match_the_scan_for_a_session_a_role_and_an_account() {
+fn activity_answers_from_the_roll_ups_match_the_scan_for_a_session_a_role_an_account_and_an_ip() {
     let store = Store::open_read_only(&fixture().db).expect("open");
     let conn = store.conn();
     let mut rng = Rng(0x5eed_0004);
-    for kind in [EntityKind::Principal, EntityKind::Role, EntityKind::Account] {
-        let e = entities(kind)[0];
-        let name = store::load_string(conn, e.id)
-            .expect("string")
-            .expect("named");
-        let target = match kind {
-            EntityKind::Principal => Target::session(name.as_str()),
-            EntityKind::Role => Target::role(name.as_str()),
-            EntityKind::Account => Target::account(name.as_str()),
-        };
+    for kind in KINDS {
+        // The busiest entity with a target (a service name in place of an IP has none).
+        let (e, target) = entities(kind)
+            .into_iter()
+            .find_map(|e| {
+                let name = store::load_string(conn, e.id).expect("string")?;
+                let target = match kind {
+                    EntityKind::Principal => Some(Target::session(name.as_str())),
+                    EntityKind::Role => Some(Target::role(name.as_str())),
+                    EntityKind::Account => Some(Target::account(name.as_str())),
+                    EntityKind::Ip => Target::ip(&name),
+                };
+                Some((e, target?))
+            })
+            .expect("an entity with a target");
         for _ in 0..5 {
             let scope = random_scope(&mut rng);
             let a = rolecall::analysis::build_activity(conn, &target, scope, HOUR_MS)

@@ -22,8 +22,8 @@ pub const MIN_HISTORY_MS: i64 = 14 * DAY_MS;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActivityEntity {
     /// `session` (a principal ID), `role` (every session of a role), `principal` (an IAM
-    /// user, a federated user or another non-session caller) or `account` (every call its
-    /// principals made).
+    /// user, a federated user or another non-session caller), `account` (every call its
+    /// principals made) or `ip` (every call from the address).
     pub kind: &'static str,
     /// The principal ID or role ARN.
     pub id: String,
@@ -85,12 +85,12 @@ pub struct Activity {
     pub baseline: Baseline,
     pub by_api: Vec<BreakdownLine>,
     pub by_source_ip: Vec<BreakdownLine>,
-    /// Empty for an account (keys are rolled up per principal and role).
+    /// Empty for an account or an IP (keys are rolled up per principal and role).
     pub by_access_key: Vec<BreakdownLine>,
     pub by_user_agent: Vec<BreakdownLine>,
     pub by_region: Vec<BreakdownLine>,
-    /// For a role: its sessions, as callers; for an account, its principals. Empty for a
-    /// single principal.
+    /// For a role: its sessions, as callers; for an account or an IP, its principals. Empty for
+    /// a single principal.
     pub by_caller: Vec<BreakdownLine>,
 }
 
@@ -112,9 +112,9 @@ struct Counted {
 }
 
 /// The entity a target's activity is counted for: a role session (or federated user) by its
-/// principal ID, a role by its ARN, an IAM user by its principal, an account by its ID. `None`
-/// for targets that are not rolled up (IP addresses, instances, external users) or that the
-/// cache does not know.
+/// principal ID, a role by its ARN, an IAM user by its principal, an account or an IP address.
+/// `None` for targets that are not rolled up (instances, external users) or that the cache does
+/// not know.
 fn entity_of(conn: &Connection, target: &Target) -> Result<Option<Counted>> {
     let principal_entity =
         |principal: &str, kind: &'static str, name: String, t: Target| -> Result<Option<Counted>> {
@@ -191,32 +191,42 @@ fn entity_of(conn: &Connection, target: &Target) -> Result<Option<Counted>> {
             }
             Ok(None)
         }
-        Target::Account { id: account } => {
-            let Some(id) = store::lookup_string(conn, account.as_str())? else {
-                return Ok(None);
-            };
-            let key = Entity {
-                kind: EntityKind::Account,
-                id,
-            };
-            let last = store::load_rollup_last_hour(conn, key)?;
-            if last.is_none() {
-                return Ok(None);
-            }
-            Ok(Some(Counted {
-                entity: ActivityEntity {
-                    kind: "account",
-                    id: account.as_str().to_string(),
-                    name: account.as_str().to_string(),
-                    target: target.clone(),
-                },
-                key,
-                // The hour of its latest call: enough to point at a scope that shows it.
-                last_active: last.map(|h| h * HOUR_MS),
-            }))
+        Target::Account { id } => {
+            by_hour_entity(conn, id.as_str(), EntityKind::Account, "account", target)
+        }
+        Target::IpAddress { ip } => {
+            by_hour_entity(conn, &ip.to_string(), EntityKind::Ip, "ip", target)
         }
         _ => Ok(None),
     }
+}
+
+/// An account or an IP address as an activity entity, when it made calls.
+fn by_hour_entity(
+    conn: &Connection,
+    text: &str,
+    kind: EntityKind,
+    label: &'static str,
+    target: &Target,
+) -> Result<Option<Counted>> {
+    let Some(id) = store::lookup_string(conn, text)? else {
+        return Ok(None);
+    };
+    let key = Entity { kind, id };
+    let Some(last) = store::load_rollup_last_hour(conn, key)? else {
+        return Ok(None);
+    };
+    Ok(Some(Counted {
+        entity: ActivityEntity {
+            kind: label,
+            id: text.to_string(),
+            name: text.to_string(),
+            target: target.clone(),
+        },
+        key,
+        // The hour of its latest call: enough to point at a scope that shows it.
+        last_active: Some(last * HOUR_MS),
+    }))
 }
 
 /// The activity of `target` in `scope` with buckets of `bucket_ms` (whole hours use the
@@ -283,10 +293,12 @@ pub fn build_activity(
     let mut by_caller = take(Dim::Caller);
     for line in &mut by_caller {
         line.target = match (key.kind, line.key.as_deref()) {
-            (EntityKind::Account, Some(p)) => match store::load_principal(conn, p)? {
-                Some(row) => target_of_principal(&row),
-                None => None,
-            },
+            (EntityKind::Account | EntityKind::Ip, Some(p)) => {
+                match store::load_principal(conn, p)? {
+                    Some(row) => target_of_principal(&row),
+                    None => None,
+                }
+            }
             (_, Some(p)) => Some(Target::session(p)),
             (_, None) => None,
         };

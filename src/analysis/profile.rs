@@ -2,9 +2,8 @@
 //! an EC2 instance, an account, an IP address — who it is, the sessions it started or ran, who
 //! used it, its calls by API in the scope, first and last seen.
 //!
-//! Every count comes from the roll-ups (an account's callers, APIs and IPs; who used an IP and
-//! when), except an IP's calls by API: no roll-up crosses IPs with APIs, so that is a scan of
-//! the scope's events, and the pane says so.
+//! Every count comes from the roll-ups: a user's or an instance's sessions and calls, an
+//! account's and an IP's callers, APIs (and an account's IPs), first and last seen.
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -14,11 +13,9 @@ use super::activity::BreakdownLine;
 use super::breakdown::{LINES, breakdowns};
 use super::link::session_name_of;
 use super::resolve::target_of_principal;
-use crate::model::{DAY_MS, Federation, Scope, Target, UserType, rfc3339};
+use crate::model::{Federation, Scope, Target, UserType, rfc3339};
 use crate::present::safe;
-use crate::store::{
-    self, Breakdown, Counts, Dim, Entity, EntityColumn, EntityKind, PrincipalRow, lookup_string,
-};
+use crate::store::{self, Counts, Dim, Entity, EntityKind, PrincipalRow, lookup_string};
 
 /// Someone who used the entity (a principal calling from an IP, in an account…).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -299,7 +296,31 @@ fn account(conn: &Connection, p: &mut Profile, id: i64, scope: Scope) -> Result<
     let mut lines = breakdowns(conn, entity, scope, &[Dim::Caller, Dim::Api, Dim::SourceIp])?;
     merge(&mut p.by_source_ip, lines.pop().unwrap_or_default());
     merge(&mut p.by_api, lines.pop().unwrap_or_default());
-    for line in lines.pop().unwrap_or_default() {
+    callers(conn, p, lines.pop().unwrap_or_default())?;
+    sort_lines(p);
+    Ok(())
+}
+
+/// An IP address (or a service name in its place): who used it in the scope, which APIs, and
+/// when it was first and last seen, from its roll-ups.
+fn address(conn: &Connection, p: &mut Profile, id: i64, scope: Scope) -> Result<()> {
+    let entity = Entity {
+        kind: EntityKind::Ip,
+        id,
+    };
+    let seen = store::load_rollup_seen(conn, entity, Dim::Caller)?;
+    p.first_seen = seen.iter().map(|s| s.first_ms).min();
+    p.last_seen = seen.iter().map(|s| s.last_ms).max();
+    let mut lines = breakdowns(conn, entity, scope, &[Dim::Caller, Dim::Api])?;
+    merge(&mut p.by_api, lines.pop().unwrap_or_default());
+    callers(conn, p, lines.pop().unwrap_or_default())?;
+    sort_lines(p);
+    Ok(())
+}
+
+/// Breakdown lines by caller as the profile's callers, each with the entity it names.
+fn callers(conn: &Connection, p: &mut Profile, lines: Vec<BreakdownLine>) -> Result<()> {
+    for line in lines {
         let principal = line.key.unwrap_or_default();
         let target = match store::load_principal(conn, &principal)? {
             Some(r) => target_of_principal(&r),
@@ -312,82 +333,7 @@ fn account(conn: &Connection, p: &mut Profile, id: i64, scope: Scope) -> Result<
             failed: line.failed,
         });
     }
-    sort_lines(p);
     Ok(())
-}
-
-/// An IP address: who used it in the scope and when it was first and last seen, from the
-/// roll-ups; its calls by API are a scan of the scope's events (no roll-up crosses IPs with
-/// APIs), said in the note.
-fn address(conn: &Connection, p: &mut Profile, ip: i64, scope: Scope) -> Result<()> {
-    let users = store::load_ip_users(conn, ip)?;
-    p.first_seen = users.iter().map(|s| s.first_ms).min();
-    p.last_seen = users.iter().map(|s| s.last_ms).max();
-    for (principal, c) in ip_users_in(conn, ip, scope)? {
-        let label = store::load_string(conn, principal)?.unwrap_or_default();
-        let target = match store::load_principal(conn, &label)? {
-            Some(r) => target_of_principal(&r),
-            None => None,
-        };
-        p.callers.push(CallerLine {
-            target,
-            label,
-            ok: c.ok,
-            failed: c.failed,
-        });
-    }
-    p.callers.sort_by(|a, b| {
-        (b.ok + b.failed)
-            .cmp(&(a.ok + a.failed))
-            .then_with(|| a.label.cmp(&b.label))
-    });
-    p.callers.truncate(LINES);
-    merge(
-        &mut p.by_api,
-        store::load_breakdown(conn, EntityColumn::SourceIp, ip, scope, Breakdown::Api)?
-            .into_iter()
-            .map(|r| BreakdownLine {
-                key: r.key,
-                service: r.service,
-                ok: r.ok,
-                failed: r.failed,
-                target: None,
-            })
-            .collect(),
-    );
-    sort_lines(p);
-    p.note = Some("calls by API counted from the scope's events".into());
-    Ok(())
-}
-
-/// Principals that called from `ip` in the scope: the whole days from the day roll-ups; the
-/// hours around them from the events of the principals seen on the IP on those days.
-fn ip_users_in(conn: &Connection, ip: i64, scope: Scope) -> Result<Vec<(i64, Counts)>> {
-    let (days, edges) = store::split_days(scope);
-    let mut total: std::collections::BTreeMap<i64, Counts> = Default::default();
-    if let Some((from, to)) = days {
-        for (principal, c) in store::load_ip_users_by_day(conn, ip, from, to)? {
-            total.entry(principal).or_default().add(c);
-        }
-    }
-    for edge in edges {
-        let from = edge.start_ms.div_euclid(DAY_MS);
-        let to = (edge.end_ms - 1).div_euclid(DAY_MS) + 1;
-        for (principal, _) in store::load_ip_users_by_day(conn, ip, from, to)? {
-            let counts = store::load_scope_counts(
-                conn,
-                principal_entity(principal),
-                edge,
-                &[Dim::SourceIp],
-            )?;
-            for (value, c) in counts.into_iter().flatten() {
-                if value == ip {
-                    total.entry(principal).or_default().add(c);
-                }
-            }
-        }
-    }
-    Ok(total.into_iter().filter(|(_, c)| c.total() > 0).collect())
 }
 
 fn sort_lines(p: &mut Profile) {

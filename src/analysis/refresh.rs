@@ -139,8 +139,12 @@ fn link_session_keys(conn: &rusqlite::Connection, after: i64, touched: &[i64]) -
     for (key, by_key) in store::load_changed_unlinked_with_key_candidates(conn, after)? {
         links.extend(decide(conn, &key, by_key)?);
     }
-    // On a first derivation every row was changed, and was just linked above.
+    // On a first derivation every row was changed, and was just linked above. Afterwards, the
+    // unlinked rows the touched issuances may claim, each decided once however many of them
+    // name it (a late day of issuing calls touches thousands of one session's).
     if after > 0 {
+        let mut rows: Vec<SessionKey> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for &id in touched {
             let Some(i) = store::load_issuance(conn, id)? else {
                 continue;
@@ -148,22 +152,27 @@ fn link_session_keys(conn: &rusqlite::Connection, after: i64, touched: &[i64]) -
             if i.failed {
                 continue;
             }
-            let rows = store::load_unlinked_session_keys_of(
+            for row in store::load_unlinked_session_keys_near(
                 conn,
                 i.issued_key.as_deref(),
                 i.principal_id.as_deref(),
-            )?;
-            for key in rows {
-                let call = call_of(&key);
-                let candidates = store::load_link_candidates(
-                    conn,
-                    call.access_key,
-                    call.principal_id,
-                    call.session_created_ms,
-                    call.time_ms,
-                )?;
-                links.extend(decide(conn, &key, candidates)?);
+                i.issued_ms,
+            )? {
+                if seen.insert(row.id) {
+                    rows.push(row);
+                }
             }
+        }
+        for key in rows {
+            let call = call_of(&key);
+            let candidates = store::load_link_candidates(
+                conn,
+                call.access_key,
+                call.principal_id,
+                call.session_created_ms,
+                call.time_ms,
+            )?;
+            links.extend(decide(conn, &key, candidates)?);
         }
     }
     links.sort_unstable_by_key(|l| l.row);

@@ -27,7 +27,7 @@ pub struct Volume {
 
 /// The volume chart of `of` around `scope` in `buckets` buckets of whole hours, the scope about
 /// a quarter of the width from the right. `None` for targets whose hourly volume is not rolled
-/// up (IP addresses, external users) or that the cache does not know.
+/// up (external users) or that the cache does not know.
 pub fn build_volume(
     conn: &Connection,
     of: &Target,
@@ -44,6 +44,7 @@ pub fn build_volume(
             principal: Some(p), ..
         }) => entity(EntityKind::Principal, vec![p]),
         Some(EventsOf::Account(a)) => entity(EntityKind::Account, vec![a]),
+        Some(EventsOf::SourceIp(ip)) => entity(EntityKind::Ip, vec![ip]),
         _ => return Ok(None),
     };
     let buckets = buckets.max(4) as i64;

@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(wrong_kind(
             &args.id,
             &target,
-            "a role session, a role, a user or an account",
+            "a role session, a role, a user, an account or an IP address",
         ));
     };
     if args.json {
@@ -134,14 +134,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     section(ctx, "Calls per bucket (empty buckets left out)", &t)?;
     section(ctx, "By API method", &lines(&a.by_api, "API"))?;
     section(ctx, "By source IP", &lines(&a.by_source_ip, "SOURCE IP"))?;
-    if a.entity.kind != "account" {
+    if !matches!(a.entity.kind, "account" | "ip") {
         section(ctx, "By access key", &lines(&a.by_access_key, "ACCESS KEY"))?;
     }
     section(ctx, "By user agent", &lines(&a.by_user_agent, "USER AGENT"))?;
     section(ctx, "By region", &lines(&a.by_region, "REGION"))?;
     match a.entity.kind {
         "role" => section(ctx, "By session", &lines(&a.by_caller, "SESSION"))?,
-        "account" => section(ctx, "By principal", &lines(&a.by_caller, "PRINCIPAL"))?,
+        "account" | "ip" => section(ctx, "By principal", &lines(&a.by_caller, "PRINCIPAL"))?,
         _ => {}
     }
     Ok(ExitCode::SUCCESS)

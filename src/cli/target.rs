@@ -37,7 +37,8 @@ pub fn ambiguous(id: &str, candidates: &[Candidate]) -> ExitCode {
         candidates.len()
     );
     for c in candidates {
-        eprintln!("  {}", candidate_text(c));
+        // The identifier to give instead, then what it is.
+        eprintln!("  {}  {}", safe(&c.target.id_text()), candidate_text(c));
     }
     ExitCode::from(1)
 }

@@ -103,14 +103,33 @@ pub fn target_text(t: &Target) -> String {
     format!("{} {}", t.kind().label(), safe(&t.id_text()))
 }
 
-/// One line of a pick list: kind, identifier, context, last seen.
+/// One line of a pick list, as a person tells the candidates apart: `role session sara @
+/// DemoRole1 (111122223333) · last seen 2026-11-21`, `IAM user bob (111122223333)`.
 pub fn candidate_text(c: &crate::analysis::Candidate) -> String {
-    let mut s = target_text(&c.target);
-    if let Some(ctx) = &c.context {
-        s.push_str(&format!("  ({})", safe(ctx)));
-    }
+    use crate::model::Target;
+    let what = match &c.target {
+        Target::RoleSession { principal_id } => {
+            let name = safe(principal_id.session_name().unwrap_or(principal_id.as_str()));
+            match c.context.as_deref() {
+                Some(role) => format!("{name} @ {}", super::role_label(role, 60)),
+                None => name,
+            }
+        }
+        Target::Role { arn } => super::role_label(arn.as_str(), 60),
+        Target::IamUser { arn } | Target::FederatedUser { arn } => {
+            format!("{} ({})", safe(arn.name()), opt(arn.account()))
+        }
+        other => {
+            let mut s = safe(&other.id_text());
+            if let Some(ctx) = &c.context {
+                s.push_str(&format!(" ({})", safe(ctx)));
+            }
+            s
+        }
+    };
+    let mut s = format!("{} {what}", c.target.kind().label());
     if let Some(t) = c.last_seen_ms {
-        s.push_str(&format!("  last seen {}", super::date(t)));
+        s.push_str(&format!(" · last seen {}", super::date(t)));
     }
     s
 }

@@ -12,8 +12,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_event_indexes.sql"),
     include_str!("migrations/0004_rejects_once.sql"),
     include_str!("migrations/0005_session_keys.sql"),
-    include_str!("migrations/0007_rollups.sql"),
-    include_str!("migrations/0009_ip_ranges.sql"),
+    include_str!("migrations/0006_rollups.sql"),
+    include_str!("migrations/0007_ip_ranges.sql"),
 ];
 
 /// The schema version this build reads and writes.

@@ -1,10 +1,9 @@
-//! Read queries behind the analyses: role sessions and principals, a role's issuances grouped
-//! by assumer, hourly volume, call breakdowns in a scope, findings. Every query is backed by an
-//! index; none scans `events` beyond the rows of one entity in one scope.
+//! Read queries behind the analyses: role sessions and principals (with their calls in a scope,
+//! from the hourly roll-up), a role's issuances grouped by assumer, findings. Every query is
+//! backed by an index; none scans `events`. (Breakdowns of calls are `rollup`'s.)
 
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-use super::rollup::COUNTED;
 use super::{Result, lookup_string};
 use crate::model::{DAY_MS, Finding, HOUR_MS, Scope, UserType};
 
@@ -269,92 +268,6 @@ pub fn load_role_last_active(conn: &Connection, role: i64) -> Result<Option<i64>
     Ok(conn
         .prepare_cached("SELECT MAX(last_ms) FROM principals WHERE issuer_arn = ?1")?
         .query_row([role], |r| r.get(0))?)
-}
-
-/// The events column an activity entity is found by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityColumn {
-    /// `events.principal` (a role session, an IAM user).
-    Principal,
-    /// `events.issuer_arn` (every session of a role).
-    Role,
-    /// The caller's account (`userIdentity.accountId`, else the recipient): a scan of the
-    /// scope's events.
-    Account,
-    /// `events.source_ip` (every call from an address: a scan of the scope's events).
-    SourceIp,
-}
-
-impl EntityColumn {
-    fn name(self) -> &'static str {
-        match self {
-            EntityColumn::Principal => "principal",
-            EntityColumn::Role => "issuer_arn",
-            EntityColumn::Account => "COALESCE(caller_account, account)",
-            EntityColumn::SourceIp => "source_ip",
-        }
-    }
-}
-
-/// How calls in a scope are broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Breakdown {
-    /// By event source and API name.
-    Api,
-    SourceIp,
-    AccessKey,
-    /// By the principal that made the call (a role's sessions).
-    Caller,
-    /// Failed calls only, by API name and error code (`service` holds the error code).
-    Failure,
-}
-
-/// One line of a breakdown: key (and event source for APIs), successful and failed calls.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BreakdownRow {
-    pub key: Option<String>,
-    pub service: Option<String>,
-    pub ok: i64,
-    pub failed: i64,
-}
-
-/// Calls of an entity in a scope grouped by API, source IP or access key, busiest first: a scan
-/// of the scope's events (the roll-ups answer the breakdowns `analysis` shows; this one serves
-/// the failures by error code and an IP's APIs). Each call counted once, as the roll-ups do.
-pub fn load_breakdown(
-    conn: &Connection,
-    column: EntityColumn,
-    entity: i64,
-    scope: Scope,
-    by: Breakdown,
-) -> Result<Vec<BreakdownRow>> {
-    let col = column.name();
-    let (key, service, only) = match by {
-        Breakdown::Api => ("name", "source", ""),
-        Breakdown::SourceIp => ("source_ip", "NULL", ""),
-        Breakdown::AccessKey => ("access_key", "NULL", ""),
-        Breakdown::Caller => ("principal", "NULL", ""),
-        Breakdown::Failure => ("name", "error_code", "AND error_code IS NOT NULL"),
-    };
-    let sql = format!(
-        "SELECT (SELECT s FROM strings WHERE id = k), (SELECT s FROM strings WHERE id = sv), ok, failed
-         FROM (SELECT {key} AS k, {service} AS sv, COUNT(*) - COUNT(error_code) AS ok,
-                COUNT(error_code) AS failed
-               FROM events e WHERE {col} = ?1 AND time_ms >= ?2 AND time_ms < ?3 {only}
-                AND {COUNTED}
-               GROUP BY 1, 2)
-         ORDER BY ok + failed DESC, 1 LIMIT 200"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![entity, scope.start_ms, scope.end_ms], |r| {
-        Ok(BreakdownRow {
-            key: r.get(0)?,
-            service: r.get(1)?,
-            ok: r.get(2)?,
-            failed: r.get(3)?,
-        })
-    })?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
 /// The time of the earliest event in the cache (index-backed).

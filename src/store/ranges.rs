@@ -1,4 +1,4 @@
-//! The organisation's address ranges kept in the cache (`0009_ip_ranges.sql`): the CSV text as
+//! The organisation's address ranges kept in the cache (`0007_ip_ranges.sql`): the CSV text as
 //! ingested, one row per input name. Parsing and look-ups are `geo`'s; this file only keeps
 //! and hands back the text.
 

@@ -1,4 +1,4 @@
-//! The roll-ups (`0007_rollups.sql`): calls per entity by hour, per entity, dimension and day,
+//! The roll-ups (`0006_rollups.sql`): calls per entity by hour, per entity, dimension and day,
 //! per account, dimension and hour, and first / last seen per entity, dimension and value. This
 //! file owns their keys and the reads; `fold` derives them from the events, `edges` counts what
 //! the roll-ups cannot (parts of a day) from the events themselves. Deciding what a scope is, or
@@ -26,6 +26,16 @@ pub enum EntityKind {
     Role = 1,
     /// Calls made by principals of an account (`userIdentity.accountId`, else the recipient).
     Account = 2,
+    /// Calls from a source IP address (or an AWS service name in its place).
+    Ip = 3,
+}
+
+impl EntityKind {
+    /// Whether the events table has no index for this kind: the edges of a scope come from the
+    /// hourly roll-up instead.
+    pub fn rolled_up_by_hour(self) -> bool {
+        matches!(self, EntityKind::Account | EntityKind::Ip)
+    }
 }
 
 /// One rolled-up entity: its kind and the `strings.id` of its principal ID, role ARN or account
@@ -48,7 +58,7 @@ impl Entity {
             0 => EntityKind::Principal,
             1 => EntityKind::Role,
             2 => EntityKind::Account,
-            _ => return None,
+            _ => EntityKind::Ip,
         };
         Some(Entity {
             kind,
@@ -67,11 +77,11 @@ pub enum Dim {
     /// Event source and API name: the value is `source id << 32 | name id`.
     Api = 0,
     SourceIp = 1,
-    /// Access key: kept for principals and roles (a key belongs to one session), not accounts.
+    /// Access key: kept for principals and roles (a key belongs to one session).
     AccessKey = 2,
     UserAgent = 3,
     Region = 4,
-    /// The principal that made the call: kept for roles and accounts.
+    /// The principal that made the call: kept for roles, accounts and IPs.
     Caller = 5,
     /// Failed calls by error code and API (`error code id << 32 | name id`): kept for
     /// principals (the Chain tab's failures per hop).
@@ -91,6 +101,9 @@ impl Dim {
 
     /// Whether calls of `kind` are rolled up by this dimension.
     pub fn kept_for(self, kind: EntityKind) -> bool {
+        if kind == EntityKind::Ip {
+            return matches!(self, Dim::Api | Dim::Caller);
+        }
         match self {
             Dim::AccessKey => kind != EntityKind::Account,
             Dim::Caller => kind != EntityKind::Principal,
@@ -181,8 +194,9 @@ pub fn load_rollup_days(
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// An account's calls in `[from_hour, to_hour)` by value of `dim`, summed over the hours.
-pub fn load_rollup_account_hours(
+/// An account's or an IP's calls in `[from_hour, to_hour)` by value of `dim`, summed over the
+/// hours.
+pub fn load_rollup_edge_hours(
     conn: &Connection,
     entity: Entity,
     dim: Dim,
@@ -190,7 +204,7 @@ pub fn load_rollup_account_hours(
     to_hour: i64,
 ) -> Result<Vec<(i64, Counts)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT value, SUM(ok), SUM(failed) FROM rollup_account_hours
+        "SELECT value, SUM(ok), SUM(failed) FROM rollup_edge_hours
          WHERE entity = ?1 AND dim = ?2 AND hour >= ?3 AND hour < ?4
          GROUP BY value HAVING SUM(ok) + SUM(failed) > 0",
     )?;
@@ -235,42 +249,6 @@ fn seen_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Seen> {
             failed: r.get(4)?,
         },
     })
-}
-
-/// Every principal that called from the source IP `ip` (`strings.id`), with first and last
-/// seen and all-time calls; `value` holds the principal's `strings.id`.
-pub fn load_ip_users(conn: &Connection, ip: i64) -> Result<Vec<Seen>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT entity / 4, first_ms, last_ms, ok, failed FROM rollup_seen
-         WHERE dim = ?1 AND value = ?2 AND entity % 4 = 0 AND ok + failed > 0",
-    )?;
-    let rows = stmt.query_map(params![Dim::SourceIp as i64, ip], seen_from_row)?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
-
-/// Principals that called from the source IP `ip` on the days `[from_day, to_day)`, with their
-/// calls; keyed by the principal's `strings.id`.
-pub fn load_ip_users_by_day(
-    conn: &Connection,
-    ip: i64,
-    from_day: i64,
-    to_day: i64,
-) -> Result<Vec<(i64, Counts)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT entity / 4, SUM(ok), SUM(failed) FROM rollup_days
-         WHERE dim = 1 AND value = ?1 AND day >= ?2 AND day < ?3 AND entity % 4 = 0
-         GROUP BY entity HAVING SUM(ok) + SUM(failed) > 0",
-    )?;
-    let rows = stmt.query_map(params![ip, from_day, to_day], |r| {
-        Ok((
-            r.get(0)?,
-            Counts {
-                ok: r.get(1)?,
-                failed: r.get(2)?,
-            },
-        ))
-    })?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
 /// An entity's calls in a scope by value of each of `dims` (in `dims`' order): the whole days

@@ -92,12 +92,15 @@ pub fn load_changed_unlinked_with_key_candidates(
     Ok(out)
 }
 
-/// Unlinked rows signed with this key or by this principal: the ones a newly cached issuance may
-/// upgrade from inferred to observed.
-pub fn load_unlinked_session_keys_of(
+/// Unlinked rows an issuance of `key` / `principal` issued at `issued_ms` may claim: those
+/// signed with its key, and those of its session created within a few seconds of it (the
+/// creation-date rule). Bounded by the issue time, so a session with thousands of unlinked
+/// credentials is not read whole for each of its issuances.
+pub fn load_unlinked_session_keys_near(
     conn: &Connection,
     key: Option<&str>,
     principal: Option<&str>,
+    issued_ms: i64,
 ) -> Result<Vec<SessionKey>> {
     let mut out = Vec::new();
     let key = key.map(|k| lookup_string(conn, k)).transpose()?.flatten();
@@ -117,9 +120,12 @@ pub fn load_unlinked_session_keys_of(
         .flatten();
     if let Some(p) = principal {
         let sql = format!(
-            "SELECT {COLUMNS} FROM session_keys k WHERE k.principal = ?1 AND k.issuance IS NULL"
+            "SELECT {COLUMNS} FROM session_keys k
+             WHERE k.principal = ?1 AND k.issuance IS NULL AND k.issued_ms BETWEEN ?2 AND ?3"
         );
-        for row in conn.prepare_cached(&sql)?.query_map([p], from_row)? {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![p, issued_ms - 2000, issued_ms + 2000], from_row)?;
+        for row in rows {
             let row = row?;
             if !out.iter().any(|o| o.id == row.id) {
                 out.push(row);

@@ -1,11 +1,12 @@
 //! What the day roll-ups cannot answer: the hours of a scope outside its whole days (counted
 //! from the entity's own events, through the `events_principal` and `events_issuer` indexes, or
-//! for an account from its hourly roll-up), and series in buckets shorter than an hour. Reads
+//! for an account or an IP from its hourly roll-up), and series in buckets shorter than an hour
+//! (an account's or an IP's: a scan of the scope's events). Reads
 //! of events keep only the counted copy of a cross-account call, as the roll-ups do.
 
 use rusqlite::{Connection, params};
 
-use super::{Counts, Dim, Entity, EntityKind, api_value, hours_of, load_rollup_account_hours};
+use super::{Counts, Dim, Entity, EntityKind, api_value, hours_of, load_rollup_edge_hours};
 use crate::model::Scope;
 use crate::store::Result;
 
@@ -22,6 +23,7 @@ fn column(kind: EntityKind) -> &'static str {
         EntityKind::Principal => "e.principal",
         EntityKind::Role => "e.issuer_arn",
         EntityKind::Account => "COALESCE(e.caller_account, e.account)",
+        EntityKind::Ip => "e.source_ip",
     }
 }
 
@@ -35,10 +37,10 @@ pub fn load_edge_counts(
 ) -> Result<Vec<Map<i64, Counts>>> {
     let mut out: Vec<Map<i64, Counts>> = dims.iter().map(|_| Map::default()).collect();
     for part in parts {
-        if entity.kind == EntityKind::Account {
+        if entity.kind.rolled_up_by_hour() {
             let (from, to) = hours_of(*part);
             for (n, &dim) in dims.iter().enumerate() {
-                for (value, c) in load_rollup_account_hours(conn, entity, dim, from, to)? {
+                for (value, c) in load_rollup_edge_hours(conn, entity, dim, from, to)? {
                     out[n].entry(value).or_default().add(c);
                 }
             }
@@ -82,8 +84,8 @@ pub fn load_edge_counts(
 }
 
 /// An entity's calls in a scope per `bucket_ms` bucket (buckets under an hour, which the hourly
-/// roll-up cannot give): `(bucket start, ok, failed)`. An account's is a scan of the scope's
-/// events.
+/// roll-up cannot give): `(bucket start, ok, failed)`. An account's or an IP's is a scan of the
+/// scope's events.
 pub fn load_fine_series(
     conn: &Connection,
     entity: Entity,

@@ -141,8 +141,8 @@ struct Fold {
     hours: Map<(i64, i64), Agg>,
     /// (entity << 3 | dim, value, day)
     days: Map<(i64, i64, i64), Agg>,
-    /// (account entity << 3 | dim, value, hour)
-    account_hours: Map<(i64, i64, i64), Agg>,
+    /// (account or IP entity << 3 | dim, value, hour)
+    edge_hours: Map<(i64, i64, i64), Agg>,
     principals: Map<i64, PrincipalAgg>,
     /// (principal, access key or 0, creation date or -1)
     keys: Map<(i64, i64, i64), KeyAgg>,
@@ -177,7 +177,7 @@ pub fn fold_events(conn: &Connection, after: i64, upto: i64) -> Result<()> {
                 Some(s) => fold.add_copy(conn, &call, s, &types)?,
             }
             if fold.days.len() >= MAX_DAY_ROWS
-                || fold.account_hours.len() >= MAX_HOUR_ROWS
+                || fold.edge_hours.len() >= MAX_HOUR_ROWS
                 || fold.hours.len() >= MAX_HOUR_ROWS
             {
                 fold.flush(conn, upto)?;
@@ -196,10 +196,12 @@ impl Fold {
         let principal = c.principal.map(|p| key_of(p, EntityKind::Principal));
         let role = c.issuer.map(|r| key_of(r, EntityKind::Role));
         let account = c.account.map(|a| key_of(a, EntityKind::Account));
+        let ip = (c.ip != 0).then(|| key_of(c.ip, EntityKind::Ip));
         for (entity, kind) in [
             (principal, EntityKind::Principal),
             (role, EntityKind::Role),
             (account, EntityKind::Account),
+            (ip, EntityKind::Ip),
         ] {
             let Some(entity) = entity else { continue };
             self.hours
@@ -223,8 +225,8 @@ impl Fold {
                     .entry((ed, value, day))
                     .or_insert(Agg::EMPTY)
                     .add(c, sign);
-                if kind == EntityKind::Account && dim != Dim::Failure {
-                    self.account_hours
+                if kind.rolled_up_by_hour() {
+                    self.edge_hours
                         .entry((ed, value, hour))
                         .or_insert(Agg::EMPTY)
                         .add(c, sign);
@@ -295,7 +297,7 @@ impl Fold {
     fn flush(&mut self, conn: &Connection, upto: i64) -> Result<()> {
         flush_hours(conn, std::mem::take(&mut self.hours))?;
         flush_days(conn, std::mem::take(&mut self.days))?;
-        flush_account_hours(conn, std::mem::take(&mut self.account_hours))?;
+        flush_edge_hours(conn, std::mem::take(&mut self.edge_hours))?;
         flush_principals(conn, std::mem::take(&mut self.principals))?;
         flush_keys(conn, std::mem::take(&mut self.keys), upto)?;
         let mut copies: Vec<_> = std::mem::take(&mut self.copies).into_iter().collect();
@@ -394,11 +396,11 @@ fn flush_days(conn: &Connection, days: Map<(i64, i64, i64), Agg>) -> Result<()> 
     Ok(())
 }
 
-fn flush_account_hours(conn: &Connection, hours: Map<(i64, i64, i64), Agg>) -> Result<()> {
+fn flush_edge_hours(conn: &Connection, hours: Map<(i64, i64, i64), Agg>) -> Result<()> {
     let mut rows: Vec<_> = hours.into_iter().collect();
     rows.sort_unstable_by_key(|((ed, value, hour), _)| (*ed, *hour, *value));
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO rollup_account_hours (entity, dim, hour, value, ok, failed)
+        "INSERT INTO rollup_edge_hours (entity, dim, hour, value, ok, failed)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (entity, dim, hour, value) DO UPDATE SET
             ok = ok + excluded.ok, failed = failed + excluded.failed",

@@ -1,11 +1,12 @@
--- 0007: roll-ups. Calls counted per entity over time, so that any scope from an hour to a year
+-- 0006: roll-ups. Calls counted per entity over time, so that any scope from an hour to a year
 -- answers at the speed of one hour (issue 13). Derived by `analysis::refresh` in one pass over
 -- the new events (`store::rollup::fold`); rebuilt with the other attribution tables.
 --
 -- An entity is one integer: `strings.id * 4 + kind`, kind 0 a principal (a role session, an IAM
 -- user, root… by principal ID), 1 a role (session issuer ARN), 2 an account (the caller's,
--- `userIdentity.accountId`, else the recipient). The kind is in the key because a root user's
--- principal ID is its account ID: the two must not share counts.
+-- `userIdentity.accountId`, else the recipient), 3 a source IP address (or service name). The
+-- kind is in the key because a root user's principal ID is its account ID: the two must not
+-- share counts.
 --
 -- Each call is counted once: the copies of a cross-account call share `sharedEventID`, and only
 -- the caller's copy counts (the other account's shows `{type: AWSAccount}` and names no role);
@@ -25,10 +26,10 @@ CREATE TABLE rollup_hours (
 CREATE INDEX rollup_hours_hour ON rollup_hours(hour, entity);
 
 -- Calls per entity, dimension, UTC day and value: the breakdowns of whole days. Dimensions:
--- 0 API (`source id << 32 | name id`), 1 source IP, 2 access key (principals only: keys
--- rotate, their number is the cost), 3 user agent, 4 region, 5 the calling principal (roles
--- and accounts), 6 failed calls by error code and API (`error id << 32 | name id`,
--- principals). Values are `strings.id`, 0 for none.
+-- 0 API (`source id << 32 | name id`), 1 source IP, 2 access key (principals and roles: keys
+-- rotate, their number is the cost), 3 user agent, 4 region, 5 the calling principal (roles,
+-- accounts, IPs), 6 failed calls by error code and API (`error id << 32 | name id`,
+-- principals). IPs keep only APIs and callers. Values are `strings.id`, 0 for none.
 CREATE TABLE rollup_days (
     entity INTEGER NOT NULL,
     dim    INTEGER NOT NULL,
@@ -38,12 +39,9 @@ CREATE TABLE rollup_days (
     failed INTEGER NOT NULL,
     PRIMARY KEY (entity, dim, day, value)
 ) WITHOUT ROWID;
--- Who used an IP address, by day.
-CREATE INDEX rollup_days_ip ON rollup_days(value, day) WHERE dim = 1;
-
--- The same for accounts by hour: the edges of a scope that does not start or end at midnight
--- (accounts have no events index; one account-hour is hundreds of calls).
-CREATE TABLE rollup_account_hours (
+-- The same by hour for accounts and IPs: the edges of a scope that does not start or end at
+-- midnight (neither has an events index; one account-hour is hundreds of calls).
+CREATE TABLE rollup_edge_hours (
     entity INTEGER NOT NULL,
     dim    INTEGER NOT NULL,
     hour   INTEGER NOT NULL,

@@ -1,4 +1,4 @@
--- 0009: the organisation's own address ranges (VPN egress, offices, cloud desktops), kept in
+-- 0007: the organisation's own address ranges (VPN egress, offices, cloud desktops), kept in
 -- the cache when `rolecall ingest` meets their CSV (header
 -- `network,country,region,city,latitude,longitude,asn,as_org`), so that every reader of the
 -- cache (the command line, the console, a report) places the organisation's addresses alike,
