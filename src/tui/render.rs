@@ -3,6 +3,7 @@
 
 mod body;
 mod chart;
+mod map;
 mod overlay;
 
 use ratatui::Frame;
