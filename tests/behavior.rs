@@ -156,6 +156,18 @@ fn a_value_back_after_more_than_the_baseline_is_new_again() {
         vec!["192.0.2.77"]
     );
     assert_eq!(b.new_source_ips[0].seen.first_seen, Some(at(60, 10, 45)));
+    // The same for her account, whose first calls in a scope come from its hourly roll-up
+    // (accounts have no events index) — over a day, to read more than one edge.
+    let day = Scope {
+        start_ms: at(60, 0, 0),
+        end_ms: at(61, 0, 0),
+    };
+    let acct = behavior(&store, &Geo::none(), &Target::account(ACCOUNT), day);
+    assert_eq!(
+        names(&acct.new_api_calls, |a| a.api.clone()),
+        vec!["GetBucketPolicy"]
+    );
+    assert_eq!(acct.new_api_calls[0].seen.first_seen, Some(at(60, 10, 45)));
     // With a 60-day baseline, day 3 is inside it: nothing is new.
     let long = build_behavior(store.conn(), &Geo::none(), &alice(), hour_scope(60, 10), 60)
         .expect("query")

@@ -1,6 +1,6 @@
 //! The reads behind "new in the scope against the baseline": one value's first and last call
 //! (`rollup_seen`), the first day or hour a value shows up in a span (`rollup_days`,
-//! `rollup_account_hours`), the first call with a value (the entity's own events, through its
+//! `rollup_edge_hours`), the first call with a value (the entity's own events, through its
 //! index, or for an account the one hour its hourly roll-up points at), an entity's first call,
 //! and which days the cache covers for some accounts. What counts as new is `analysis`'s.
 
@@ -120,7 +120,7 @@ fn first_in_part(
         // hour's events are read (by time).
         let hour: Option<i64> = conn
             .prepare_cached(
-                "SELECT MIN(hour) FROM rollup_account_hours
+                "SELECT MIN(hour) FROM rollup_edge_hours
                  WHERE entity = ?1 AND dim = ?2 AND hour >= ?3 AND hour < ?4 AND value = ?5
                     AND ok + failed > 0",
             )?
