@@ -15,9 +15,9 @@ use crate::analysis::{
     Behavior, InScope, build_behavior, build_finding, org_ranges, resolve_scope,
     target_of_principal,
 };
-use crate::geo::{Geo, GeoConfig, Located};
+use crate::geo::{Geo, GeoConfig};
 use crate::model::{Scope, Target};
-use crate::present::{safe, scope_text};
+use crate::present::{located_text, safe, scope_text, wrap};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -145,7 +145,10 @@ fn print_behavior(ctx: &Ctx, b: &Behavior) -> anyhow::Result<()> {
     sayln!(w, "geolocation: {sources}; {unplaced}")?;
     if let Some(note) = &b.geo.note {
         if b.geo.unplaced > 0 || b.geo.ranges == 0 {
-            for line in wrap(&safe(note), w.unwrap_or(usize::MAX).max(40)) {
+            for line in wrap(
+                &safe(note),
+                w.unwrap_or(usize::MAX).max(40).saturating_sub(2),
+            ) {
                 outln!("  {line}")?;
             }
         }
@@ -242,7 +245,7 @@ fn print_behavior(ctx: &Ctx, b: &Behavior) -> anyhow::Result<()> {
     ]);
     for s in &b.new_source_ips {
         t.row(cells(
-            vec![s.source_ip.clone(), where_text(&s.location)],
+            vec![s.source_ip.clone(), located_text(&s.location)],
             &s.seen,
             w,
         ));
@@ -282,51 +285,9 @@ fn coordinate(c: Option<f64>) -> String {
     c.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
 }
 
-/// Where an address is, in a few words.
-fn where_text(l: &Located) -> String {
-    match l {
-        Located::Found { place, network, .. } => {
-            let place = place.as_ref().map(|p| p.label());
-            let org = network.as_ref().and_then(|n| n.organisation.clone());
-            match (place, org) {
-                (Some(p), Some(o)) => format!("{p} ({o})"),
-                (Some(p), None) => p,
-                (None, Some(o)) => o,
-                (None, None) => "-".into(),
-            }
-        }
-        Located::Private => "private address".into(),
-        Located::Service => "AWS service".into(),
-        Located::Unknown => "not in any source".into(),
-        Located::NoDatabase => "no database".into(),
-    }
-}
-
 fn section(title: &str, t: &Table, w: Option<usize>) -> anyhow::Result<()> {
     outln!("{title}")?;
     print_table(t, w, "  (none)")?;
     outln!()?;
     Ok(())
-}
-
-/// Words in lines of at most `width` columns.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.saturating_sub(2).max(20);
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty()
-            && crate::present::width(&line) + 1 + crate::present::width(word) > width
-        {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }

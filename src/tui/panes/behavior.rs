@@ -5,9 +5,8 @@
 //! Geolocation comes from the worker (`data`); this pane only says what it was given.
 
 use crate::analysis::{Behavior, EventFilter, InScope};
-use crate::geo::Located;
 use crate::model::Target;
-use crate::present::{date, safe};
+use crate::present::{date, located_text, safe, wrap};
 
 use super::super::doc::{Class, Col, Doc, Focus, MapPart, MapPoint, Part, Row, Seg, seg};
 use super::super::view::View;
@@ -190,7 +189,7 @@ pub fn doc(doc: &mut Doc, loaded: &Result<Option<Behavior>, String>) {
         .map(|s| {
             let mut cells = vec![
                 seg(safe(&s.source_ip), Class::Plain),
-                seg(safe(&where_text(&s.location)), Class::Dim),
+                seg(located_text(&s.location), Class::Dim),
             ];
             cells.extend(in_scope_cells(&s.seen));
             Row {
@@ -421,45 +420,4 @@ fn place_cols(head: &'static str) -> Vec<Col> {
         Col::fixed("first seen"),
         Col::fixed("account"),
     ]
-}
-
-/// Where an address is, in a few words.
-fn where_text(l: &Located) -> String {
-    match l {
-        Located::Found { place, network, .. } => {
-            let place = place.as_ref().map(|p| p.label());
-            let org = network.as_ref().and_then(|n| n.organisation.clone());
-            match (place, org) {
-                (Some(p), Some(o)) => format!("{p} ({o})"),
-                (Some(p), None) => p,
-                (None, Some(o)) => o,
-                (None, None) => "-".into(),
-            }
-        }
-        Located::Private => "private address".into(),
-        Located::Service => "AWS service".into(),
-        Located::Unknown => "not in any source".into(),
-        Located::NoDatabase => "no database".into(),
-    }
-}
-
-/// Words in lines of at most `width` columns.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty()
-            && crate::present::width(&line) + 1 + crate::present::width(word) > width
-        {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
