@@ -71,6 +71,9 @@ pub fn load_principal(conn: &Connection, principal: &str) -> Result<Option<Princ
         .optional()?)
 }
 
+/// Scopes up to this long find their sessions through the roll-ups' hour index.
+const INDEXED_SCOPE_MS: i64 = 7 * DAY_MS;
+
 /// Role sessions, latest observed first, optionally only those of the given roles (ARNs), with
 /// all-time counts; or, with a scope, those that made calls in it, with the scope's counts.
 pub fn load_role_sessions(
@@ -122,14 +125,24 @@ pub fn load_role_sessions(
                  ORDER BY p.last_ms DESC LIMIT ?"
             )
         }
+        // Every session's hours in the scope. Through the hour index for a short scope; for a
+        // long one, one pass over the table in key order (already grouped by entity) beats
+        // sorting most of the table's rows out of the index into a temporary B-tree: a year at
+        // 10 M events took 165 ms through the index, 14 ms by the table (`+hour` keeps the
+        // planner off the index).
         Some(s) => {
             values.push(s.start_ms / HOUR_MS);
             values.push(s.end_ms / HOUR_MS);
+            let hour = if s.len_ms() <= INDEXED_SCOPE_MS {
+                "hour"
+            } else {
+                "+hour"
+            };
             format!(
                 "SELECT {PRINCIPAL_COLUMNS}, a.ok + a.failed, a.failed
                  FROM principals p JOIN (
                     SELECT entity / 4 AS principal, SUM(ok) AS ok, SUM(failed) AS failed
-                    FROM rollup_hours WHERE hour >= ? AND hour < ? AND entity % 4 = 0
+                    FROM rollup_hours WHERE {hour} >= ? AND {hour} < ? AND entity % 4 = 0
                     GROUP BY entity) a ON a.principal = p.principal
                  WHERE p.user_type = ? {role_filter} AND a.ok + a.failed > 0
                  ORDER BY p.last_ms DESC LIMIT ?"
