@@ -7,7 +7,8 @@
 //! the CLI and the console use, in process (p50 / p99 / max over sampled IDs), and whole
 //! `rolecall … --json` processes (start-up, open, query, print) against the 100 ms budget —
 //! among them `activity` of the busiest session, its role and its account for scopes of an hour
-//! to a year (`ROLECALL_BENCH_RUNS` runs each, default 30). Prints the cache's size per event
+//! to a year (`ROLECALL_BENCH_RUNS` runs each, default 30), and `behavior` of the busiest
+//! session, its role and its account. Prints the cache's size per event
 //! and what the roll-ups take of it.
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ fn main() -> Result<()> {
     let day_files = last_day.len();
     let mut first = history;
     first.push(org.join("guardduty"));
+    // The organisation's ranges CSV: behavior places its addresses from the cache.
+    first.push(org.join("geo"));
     let r = ingest_paths(&mut store, &first, &IngestOptions::default(), now)?;
     println!(
         "ingest all but one day: {} events in {:.1} s",
@@ -184,6 +187,35 @@ fn main() -> Result<()> {
             );
         }
     }
+    // New behavior of the busiest session, its role and its account, the addresses placed by
+    // the organisation's ranges kept in the cache (as `rolecall behavior` does with no
+    // database).
+    let geo = rolecall::geo::Geo::none().with_ranges(analysis::org_ranges(conn)?);
+    for span in ["1h", "24h", "7d"] {
+        let scope = analysis::resolve_scope(
+            conn,
+            Some(&format!("last:{span}")),
+            chrono::Utc::now().timestamp_millis(),
+        )?;
+        for (label, target) in [
+            ("session", Target::session(busiest.0.as_str())),
+            ("role", Target::role(busiest.1.as_str())),
+            ("account", Target::account(busiest.2.as_str())),
+        ] {
+            report(
+                &format!("behavior <{label}> (last {span})"),
+                time_each(&vec![String::new(); 10], |_| {
+                    analysis::build_behavior(conn, &geo, &target, scope, 45).map(|_| ())
+                })?,
+            );
+        }
+    }
+    report(
+        "behavior <role> (24 h, sampled)",
+        time_each(&ids.roles, |q| {
+            analysis::build_behavior(conn, &geo, &Target::role(q), scope, 45).map(|_| ())
+        })?,
+    );
     println!();
     let bin = env!("CARGO_BIN_EXE_rolecall");
     let mut cli: Vec<(String, Vec<String>)> = Vec::new();
@@ -220,6 +252,19 @@ fn main() -> Result<()> {
                 format!("activity <{label}> last:{span}"),
                 vec![
                     "activity".into(),
+                    id.clone(),
+                    "--scope".into(),
+                    format!("last:{span}"),
+                ],
+            ));
+        }
+    }
+    for (label, id) in [("session", &busiest.0), ("role", &busiest.1)] {
+        for span in ["1h", "24h"] {
+            cli.push((
+                format!("behavior <{label}> last:{span}"),
+                vec![
+                    "behavior".into(),
                     id.clone(),
                     "--scope".into(),
                     format!("last:{span}"),

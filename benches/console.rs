@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rolecall::analysis::refresh;
+use rolecall::analysis::{build_home, refresh};
 use rolecall::demo::{GenerateOptions, WALKTHROUGH_FINDING_ID, generate};
 use rolecall::ingest::{IngestOptions, ingest_paths};
 use rolecall::store::Store;
@@ -139,4 +139,55 @@ fn main() {
         "longest UI frame while the worker loads Home: {:.2} ms",
         worst_frame.as_secs_f64() * 1e3
     );
+    busiest(&store, rounds);
+}
+
+/// The heaviest pane a responder can ask for: the busiest role session of the last day, its
+/// scope widened step by step to a year, then its role over that year.
+fn busiest(store: &Store, rounds: u64) {
+    let now = chrono::Utc::now().timestamp_millis();
+    let home = build_home(store.conn(), now).expect("home");
+    let Some(top) = home.busiest.first() else {
+        println!("busiest session: none in the last day of the data");
+        return;
+    };
+    let mut open = Vec::new();
+    let mut widen = Vec::new();
+    let mut role = Vec::new();
+    let mut widest = None;
+    for _ in 0..rounds {
+        let mut app = App::new(
+            Keymap::defaults(),
+            View::Session(top.principal_id.clone()),
+            None,
+        );
+        let r = app.start();
+        open.push(settle(&mut app, store, r));
+        for _ in 0..9 {
+            let r = app.update(Msg::Action(Action::ScopeWider));
+            widen.push(settle(&mut app, store, r));
+        }
+        widest = app.scope;
+        app.update(Msg::Action(Action::Top));
+        let r = app.update(Msg::Action(Action::Open));
+        role.push(settle(&mut app, store, r));
+    }
+    let days = widest.map_or(0, |s| s.len_ms() / 86_400_000);
+    println!(
+        "busiest session: {} ({} calls in the last day), widened to {days} days",
+        top.session_name, top.events
+    );
+    for (name, v) in [
+        ("busiest session, 24 h", &mut open),
+        ("each widening to 1 y", &mut widen),
+        ("its role over 1 y", &mut role),
+    ] {
+        let p50 = pct(v, 0.5);
+        let p99 = pct(v, 0.99);
+        println!(
+            "{name:<22} p50 {:>7.1} ms  p99 {:>7.1} ms",
+            p50.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3
+        );
+    }
 }

@@ -3,9 +3,11 @@
 //!
 //! `refresh` derives the attribution tables after an ingest; the `build_*` functions answer the
 //! CLI and the TUI alike, so what the tests check through the CLI is what the responder sees.
+//! `build_behavior` (new behavior against the baseline) also takes the caller's `geo::Geo`.
 
 mod activity;
 mod assumer;
+mod behavior;
 mod breakdown;
 mod chain;
 mod chain_view;
@@ -27,6 +29,12 @@ pub use activity::{
     default_bucket_ms,
 };
 pub use assumer::{issuance_ref, issuance_ref_of_key, target_of_origin};
+pub use behavior::{
+    BaselineWindow, Behavior, BehaviorEntity, DEFAULT_BASELINE_DAYS, GeoStatus, History, InScope,
+    IncreasedVolume, KnownGeolocation, MIN_HISTORY_DAYS, MIN_SPIKE_CALLS, NewApiCall, NewAso,
+    NewGeolocation, NewRegion, NewSourceIp, NewUserAgent, SPIKE_FACTOR, build_behavior, org_ranges,
+    tool_of,
+};
 pub use chain::{
     build_chain, chain_of_actor, chain_of_call, chain_of_issuance, chain_of_issuance_ref,
     chain_of_session, chain_of_session_before, chain_of_target, issuing_event_id,

@@ -19,6 +19,7 @@ macro_rules! sayln {
 }
 
 mod activity;
+mod behavior;
 mod chain;
 mod completions;
 mod db;
@@ -80,6 +81,9 @@ enum Command {
     Role(role::Args),
     /// API call volume of a role session, role or user, against its baseline.
     Activity(activity::Args),
+    /// Is the scope normal for them? New geolocations, AS organisations, user agents, API
+    /// calls, regions, source IPs and APIs with increased volume, against the baseline.
+    Behavior(behavior::Args),
     /// GuardDuty findings with their scope and resolved actor.
     Findings(findings::ListArgs),
     /// One finding, its scope, and its actor resolved to a role session and chain.
@@ -120,6 +124,7 @@ pub fn main() -> ExitCode {
         Command::Sessions(a) => sessions::run(&ctx, a),
         Command::Role(a) => role::run(&ctx, a),
         Command::Activity(a) => activity::run(&ctx, a),
+        Command::Behavior(a) => behavior::run(&ctx, a),
         Command::Findings(a) => findings::run_list(&ctx, a),
         Command::Finding(a) => findings::run_show(&ctx, a),
         Command::Completions(a) => completions::run(a),

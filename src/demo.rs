@@ -34,6 +34,7 @@ mod rng;
 mod sim;
 mod sts;
 pub mod truth;
+mod truth_behavior;
 mod ua;
 mod vpcflow;
 mod walkthrough;
@@ -166,6 +167,9 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateReport, DemoError> {
     };
     let mut run = sim::Sim::new(org, opts.seed, &mut out, scale, start, end, truth_rate);
     run.run().map_err(io_at(out_dir))?;
+    let behavior_path = out_dir.join("truth_behavior.json");
+    truth_behavior::write(&behavior_path, &run.org, &run.watch, end)
+        .map_err(io_at(&behavior_path))?;
     let facts = run.facts.clone();
     let org = run.org.clone();
     drop(run);

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use find::{GeoConfig, SEARCHED_DIRS, how_to_add};
-pub use ranges::{Range, parse_ranges};
+pub use ranges::{Range, is_ranges_header, parse_ranges};
 
 /// A place, as precise as the source knows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -153,6 +153,20 @@ impl Geo {
     /// Whether any source can place a public address.
     pub fn has_source(&self) -> bool {
         !self.ranges.is_empty() || self.city.is_some() || self.asn.is_some()
+    }
+
+    /// Adds ranges that give way to those already there: on a tie between two equally specific
+    /// ranges, the ones added earlier (e.g. named by the configuration) win over these (e.g.
+    /// kept in the cache).
+    pub fn with_fallback_ranges(mut self, mut ranges: Vec<Range>) -> Geo {
+        ranges.append(&mut self.ranges);
+        self.ranges = ranges;
+        self
+    }
+
+    /// How many of the organisation's ranges are in use.
+    pub fn range_count(&self) -> usize {
+        self.ranges.len()
     }
 
     /// Whether a city database is open (the ranges alone cover only the organisation's own).

@@ -16,6 +16,7 @@ pub mod guardduty;
 mod input;
 pub mod json;
 mod open;
+mod ranges;
 mod read_ahead;
 mod reader;
 mod redact;

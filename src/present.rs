@@ -9,9 +9,9 @@ mod time;
 mod words;
 
 pub use arn::{role_label, short_arn};
-pub use cells::{fit, fit_middle, pad, width};
+pub use cells::{fit, fit_middle, pad, width, wrap};
 pub use time::{date, date_time, hour_minute, scope_text, time_of_day};
 pub use words::{
-    assumer_brief, assumer_text, candidate_text, evidence_mark, opt, origin_text, result_mark,
-    safe, target_text,
+    assumer_brief, assumer_text, candidate_text, evidence_mark, located_text, opt, origin_text,
+    result_mark, safe, target_text,
 };

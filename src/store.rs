@@ -10,9 +10,11 @@ mod info;
 mod intern;
 mod lookup;
 mod migrate;
+mod novelty;
 mod open;
 mod pages;
 mod queries;
+mod ranges;
 mod raw;
 mod rollup;
 mod session_keys;
@@ -47,6 +49,10 @@ pub use lookup::{
     load_principals_by_arn, load_principals_named, load_roles_named,
 };
 pub use migrate::latest_version as latest_schema_version;
+pub use novelty::{
+    load_coverage_days, load_coverage_first, load_entity_first_ms, load_first_call_with,
+    load_seen_value,
+};
 pub use open::{Notice, create_dir_owner_only, set_notice_handler};
 pub use pages::{
     EventsFilter, EventsOf, TopBy, load_event_raw, load_events_page, load_top_sessions,
@@ -57,11 +63,12 @@ pub use queries::{
     load_role_arns, load_role_last_active, load_role_sessions, load_roles_assumed_by,
     load_session_issuances, load_sessions_started_by,
 };
+pub use ranges::{RangesRow, load_ip_ranges};
 pub use raw::{BLOCK_RECORDS, EventBlock, load_raw};
 pub use rollup::{
     Counts, Dim, Entity, EntityKind, Seen, api_parts, api_value, fold_events, hours_of,
-    load_fine_series, load_rollup_hours, load_rollup_last_hour, load_rollup_seen,
-    load_scope_counts, load_scope_total, split_days,
+    load_edge_counts, load_fine_series, load_rollup_days, load_rollup_hours, load_rollup_last_hour,
+    load_rollup_seen, load_scope_counts, load_scope_total, split_days,
 };
 pub use session_keys::{
     SessionKey, insert_session_key_link, load_changed_unlinked_with_key_candidates,

@@ -362,13 +362,48 @@ fn copy_export_and_sync_say_what_they_did() {
         markdown.contains(&format!("`{}`", ev.rows[0].event_id)),
         "{markdown}"
     );
+}
+
+#[test]
+fn the_sync_key_runs_the_sync_as_a_job_stops_it_on_a_second_press_and_reloads_after() {
+    use rolecall::tui::app::Job;
+    let mut h = Harness::demo(View::Finding(WALKTHROUGH_FINDING_ID.into()));
     h.act(Action::Sync);
-    assert!(
-        h.app
-            .status
-            .as_deref()
-            .is_some_and(|s| s.contains("not available yet"))
+    assert_eq!(h.shell.last(), Some(&Request::Sync), "the shell runs it");
+    assert!(matches!(h.app.job, Some(Job::Sync(_))));
+    h.send(Msg::SyncProgress(
+        "cloudtrail 111122223333 us-east-1: 1 200 events".into(),
+    ));
+    assert_eq!(
+        h.app.job,
+        Some(Job::Sync(
+            "cloudtrail 111122223333 us-east-1: 1 200 events".into()
+        ))
     );
+    // A second press asks it to stop; it is still running until it says it ended.
+    h.act(Action::Sync);
+    assert_eq!(h.shell.last(), Some(&Request::StopSync));
+    assert!(matches!(h.app.job, Some(Job::Sync(_))));
+    let loads = h.requests.len();
+    h.send(Msg::Synced(Ok("sync stopped: 1 200 events kept".into())));
+    assert_eq!(h.app.job, None);
+    assert_eq!(
+        h.app.status.as_deref(),
+        Some("sync stopped: 1 200 events kept")
+    );
+    assert!(
+        h.requests[loads..]
+            .iter()
+            .any(|r| matches!(r, Request::Load { .. })),
+        "the visible pane reloads after a sync"
+    );
+    // A sync that cannot run says why, and a press starts another.
+    h.act(Action::Sync);
+    h.send(Msg::Synced(Err("no sources file: \u{1b}[2J".into())));
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(status.starts_with("sync: no sources file"), "{status}");
+    assert!(!status.contains('\u{1b}'), "sanitised: {status:?}");
+    assert_eq!(h.app.job, None);
 }
 
 #[test]

@@ -173,3 +173,41 @@ fn the_walkthrough_from_the_finding_to_demorole1_follows_targets_alone() {
         .expect("session");
     assert!(demo_session.first_observed < scope.start_ms);
 }
+
+#[test]
+fn a_roles_sessions_in_a_scope_count_what_the_whole_cache_list_counts_for_them() {
+    // Two SQL paths answer "sessions in scope": one from a role's principals, one from every
+    // principal's hours. For every role and a day, a week and a year they must agree.
+    let store = store();
+    let conn = store.conn();
+    let end = rolecall::store::load_latest_event_ms(conn)
+        .expect("latest")
+        .expect("events");
+    for days in [1, 7, 365] {
+        let scope = Scope::last(end, days * 86_400_000);
+        let all = rolecall::store::load_role_sessions(conn, None, Some(scope), 1_000_000)
+            .expect("all sessions");
+        let roles: BTreeSet<String> = all.iter().filter_map(|r| r.issuer_arn.clone()).collect();
+        assert!(roles.len() > 3, "{days} d: {roles:?}");
+        for role in roles {
+            let mut want: Vec<_> = all
+                .iter()
+                .filter(|r| r.issuer_arn.as_deref() == Some(role.as_str()))
+                .map(|r| (r.principal.clone(), r.events, r.failed))
+                .collect();
+            let mut got: Vec<_> = rolecall::store::load_role_sessions(
+                conn,
+                Some(std::slice::from_ref(&role)),
+                Some(scope),
+                1_000_000,
+            )
+            .expect("role's sessions")
+            .into_iter()
+            .map(|r| (r.principal, r.events, r.failed))
+            .collect();
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{role}, {days} d");
+        }
+    }
+}

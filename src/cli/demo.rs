@@ -198,7 +198,13 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
     );
     let mut store =
         Store::open(db).with_context(|| format!("cannot open the cache {}", db.display()))?;
-    let paths = [data.join("AWSLogs"), data.join("guardduty")];
+    // The organisation's ranges CSV too: ingest keeps it in the cache, so the demo places its
+    // addresses (sara in Bellevue and Ashburn) with no database and no configuration.
+    let paths = [
+        data.join("AWSLogs"),
+        data.join("guardduty"),
+        data.join("geo"),
+    ];
     let mut bar = super::ingest::ProgressBar::new(true);
     let ingested = ingest_paths_with_progress(
         &mut store,

@@ -79,6 +79,7 @@ pub fn seed(sim: &mut Sim) -> io::Result<()> {
     sim.at(start + HOUR, Task::ScannerSweep);
     pre_window_session(sim)?;
     super::walkthrough::schedule(sim);
+    super::truth_behavior::schedule(sim);
     Ok(())
 }
 
@@ -140,6 +141,7 @@ pub fn handle(sim: &mut Sim, task: Task) -> io::Result<()> {
         Task::FunctionCall(f) => function_call(sim, f),
         Task::ScannerSweep => scanner_sweep(sim),
         Task::Script(i) => super::walkthrough::step(sim, i),
+        Task::Plant => super::truth_behavior::plant_step(sim),
     }
 }
 

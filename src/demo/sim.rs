@@ -15,6 +15,7 @@ use super::params;
 use super::record::{Actor, Envelope, render};
 use super::rng::Rng;
 use super::truth::TruthWriter;
+use super::truth_behavior::Watch;
 use super::ua::{Ua, cli_command};
 use super::walkthrough::{Facts, WalkState};
 
@@ -44,6 +45,8 @@ pub enum Task {
     FunctionCall(usize),
     ScannerSweep,
     Script(usize),
+    /// One call of the change planted for behavior's ground truth.
+    Plant,
 }
 
 #[derive(Debug)]
@@ -150,6 +153,8 @@ pub struct Sim<'o> {
     pub facts: Facts,
     /// The first instance key, reused once later (temporary keys can repeat).
     pub reusable_key: Option<(String, String)>,
+    /// The watched identities' calls (behavior's ground truth) and the planted change.
+    pub watch: Watch,
 }
 
 impl<'o> Sim<'o> {
@@ -165,6 +170,7 @@ impl<'o> Sim<'o> {
     ) -> Sim<'o> {
         let n_inst = org.instances.len();
         let n_fn = org.functions.len();
+        let watch = Watch::new(&org, seed);
         Sim {
             org,
             cat: Catalog::new(),
@@ -182,6 +188,7 @@ impl<'o> Sim<'o> {
             walk: WalkState::new(),
             facts: Facts::default(),
             reusable_key: None,
+            watch,
         }
     }
 
@@ -319,6 +326,9 @@ impl<'o> Sim<'o> {
                 };
                 render(org, actor, &env)
             })?;
+            if let Caller::IamUser(p) = caller {
+                self.watch.record(p, now, api.name, spec.ip, &ua, region);
+            }
         } else {
             self.out.events += 1;
         }

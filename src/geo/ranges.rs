@@ -76,8 +76,16 @@ const HEADER: [&str; 8] = [
     "as_org",
 ];
 
+/// Whether `line` is the CSV's header: how an input is recognised as a ranges file.
+pub fn is_ranges_header(line: &str) -> bool {
+    let line = line.trim_start_matches('\u{feff}');
+    line.split(',').map(str::trim).eq(HEADER)
+}
+
 /// Parses the CSV; on error, the 1-based line and why.
 pub fn parse_ranges(text: &str) -> Result<Vec<Range>, (usize, String)> {
+    // A byte-order mark is what spreadsheet programs put before the header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
         .lines()
         .enumerate()

@@ -41,6 +41,8 @@ pub enum Msg {
     Block(EventBlock),
     /// A finding, a flow record or a reject.
     Item(Result<Record, Bad>),
+    /// The organisation's address ranges (CSV text, validated) read from the current input.
+    Ranges { text: String, ranges: usize },
     /// Bytes of the current input read so far.
     Progress { bytes: u64 },
     /// A special file met in a tree: counted, not read.
@@ -65,6 +67,7 @@ impl Msg {
             Msg::Item(Ok(Record::Finding(f))) => 512 + f.raw.len(),
             Msg::Item(Ok(Record::Event(e))) => 512 + e.raw.len(),
             Msg::Item(Err(b)) => 256 + b.reason.len() + b.excerpt.as_ref().map_or(0, String::len),
+            Msg::Ranges { text, .. } => 256 + text.len(),
             _ => 256,
         }
     }
@@ -263,6 +266,14 @@ fn read_input(
                 let mut parser = Parser::Flow(FlowReader::new(opts.max_record));
                 parse(&mut reading, &mut parser, &mut sink, &mut tick)?;
             }
+            Sniffed::IpRanges => match super::ranges::read_ranges(&mut reading, opts.max_record) {
+                Ok((text, ranges)) => {
+                    let mut guard = state.borrow_mut();
+                    guard.2 += ranges as u64;
+                    guard.0.send(Msg::Ranges { text, ranges })?;
+                }
+                Err(bad) => sink(Err(bad))?,
+            },
             Sniffed::Digest | Sniffed::Blank => {}
             Sniffed::Unknown(kind) => {
                 // One reject naming what it looks like, never its content: it may be anything
@@ -340,6 +351,7 @@ fn format_name(s: &Sniffed) -> &'static str {
     match s {
         Sniffed::Json(kind) => kind.name(),
         Sniffed::VpcFlow => FileKind::VpcFlow.name(),
+        Sniffed::IpRanges => "ip-ranges",
         Sniffed::Digest => FileKind::CloudTrailDigest.name(),
         Sniffed::Blank => "empty",
         Sniffed::Unknown(_) => "unknown",

@@ -311,6 +311,7 @@ fn write_group(
                 w.insert_flow(&r)?;
             }
             Msg::Item(Err(bad)) => reject(w, &bad)?,
+            Msg::Ranges { text, ranges } => w.insert_ip_ranges(&text, ranges)?,
             Msg::Progress { bytes } => report(counts, w.totals(), bytes, on_progress),
             Msg::Special { name, kind } => {
                 counts.special_skipped += 1;

@@ -1,7 +1,8 @@
 //! What an input is, from its first decoded bytes: a JSON shape this reader knows, a VPC flow
 //! log, a CloudTrail digest, nothing at all (blank), or something else, named by what it looks
 //! like (binary data, a credentials file, a zip archive…) so that its reject can say so without
-//! quoting a byte of it.
+//! quoting a byte of it. The organisation's own IP-range CSV (`geo`'s format) is recognised by
+//! its header line: it is not a log, but the cache keeps it to place the logs' addresses.
 
 use super::{FileKind, json, vpcflow};
 
@@ -13,6 +14,8 @@ pub const HEAD: usize = 64 * 1024;
 pub enum Sniffed {
     Json(FileKind),
     VpcFlow,
+    /// The organisation's address ranges (`network,country,region,city,…` CSV).
+    IpRanges,
     /// A CloudTrail digest file: integrity metadata, no events.
     Digest,
     /// Empty or whitespace only.
@@ -37,6 +40,15 @@ pub fn sniff(head: &[u8], complete: bool) -> Sniffed {
     }
     if vpcflow::detect(head) {
         return Sniffed::VpcFlow;
+    }
+    let first_line = head
+        .split(|b| *b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace));
+    if first_line
+        .and_then(|l| std::str::from_utf8(l).ok())
+        .is_some_and(crate::geo::is_ranges_header)
+    {
+        return Sniffed::IpRanges;
     }
     Sniffed::Unknown(what_it_looks_like(head))
 }
@@ -142,6 +154,18 @@ mod tests {
         assert_eq!(
             sniff(b"version account-id interface-id srcaddr dstaddr\n", true),
             Sniffed::VpcFlow
+        );
+    }
+
+    #[test]
+    fn the_organisations_ranges_csv_is_recognised_by_its_header() {
+        let csv = b"\xef\xbb\xbfnetwork,country,region,city,latitude,longitude,asn,as_org\r\n\
+                    198.51.100.0/27,US,WA,Bellevue,47.61,-122.2,64500,Example Corp\r\n";
+        assert_eq!(sniff(csv, true), Sniffed::IpRanges);
+        // Another CSV is still named for what it looks like.
+        assert_eq!(
+            sniff(b"network,country,city\n10.0.0.0/8,US,x\n", true),
+            Sniffed::Unknown("CSV or other delimited text")
         );
     }
 }

@@ -72,6 +72,25 @@ pub fn pad(s: &str, w: usize) -> String {
     format!("{s}{}", " ".repeat(n))
 }
 
+/// Words of `text` in lines of at most `w` columns (a longer word gets a line of its own).
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && width(&line) + 1 + width(word) > w {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

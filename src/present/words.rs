@@ -134,6 +134,30 @@ pub fn candidate_text(c: &crate::analysis::Candidate) -> String {
     s
 }
 
+/// Where a source address is, in a few words: `Bellevue, WA, US (Example Wireless)`, `private
+/// address`, `AWS service` (the names come from the organisation's CSV or a database, not the
+/// logs; still sanitised).
+pub fn located_text(l: &crate::geo::Located) -> String {
+    use crate::geo::Located;
+    let text = match l {
+        Located::Found { place, network, .. } => {
+            let place = place.as_ref().map(|p| p.label());
+            let org = network.as_ref().and_then(|n| n.organisation.clone());
+            match (place, org) {
+                (Some(p), Some(o)) => format!("{p} ({o})"),
+                (Some(p), None) => p,
+                (None, Some(o)) => o,
+                (None, None) => "-".into(),
+            }
+        }
+        Located::Private => "private address".into(),
+        Located::Service => "AWS service".into(),
+        Located::Unknown => "not in any source".into(),
+        Located::NoDatabase => "no database".into(),
+    };
+    safe(&text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

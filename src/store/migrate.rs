@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_rejects_once.sql"),
     include_str!("migrations/0005_session_keys.sql"),
     include_str!("migrations/0006_rollups.sql"),
+    include_str!("migrations/0007_ip_ranges.sql"),
     include_str!("migrations/0008_sync_state.sql"),
 ];
 

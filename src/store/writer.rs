@@ -455,6 +455,13 @@ impl FileWriter<'_> {
         })
     }
 
+    /// Keeps the organisation's address ranges read from the current file (replacing those of
+    /// an earlier file of the same name): `text` is the CSV, already validated.
+    pub fn insert_ip_ranges(&mut self, text: &str, ranges: usize) -> Result<()> {
+        let name = self.file.as_ref().map_or("", |f| f.path.as_str());
+        super::ranges::insert_ip_ranges(self.conn, self.run_id, name, text, ranges)
+    }
+
     /// Records a rejected record of this file. `excerpt` is kept short: it is evidence, not data.
     pub fn reject(&mut self, position: &str, reason: &str, excerpt: Option<&str>) -> Result<()> {
         let excerpt = excerpt.map(|e| truncate(e, 200));

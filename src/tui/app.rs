@@ -123,6 +123,8 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
     Refresh,
+    /// The sync from AWS, with its latest progress line.
+    Sync(String),
 }
 
 /// The console's state.
@@ -283,6 +285,28 @@ impl App {
                     }
                 }
             }
+            Msg::SyncProgress(line) => {
+                if matches!(self.job, Some(Job::Sync(_))) {
+                    self.job = Some(Job::Sync(line));
+                }
+                Vec::new()
+            }
+            Msg::Synced(r) => {
+                self.job = None;
+                match r {
+                    Ok(summary) => {
+                        self.status = Some(summary);
+                        for p in &mut self.stack {
+                            p.stale = true;
+                        }
+                        self.show_top()
+                    }
+                    Err(e) => {
+                        self.status = Some(format!("sync: {}", safe(&e)));
+                        Vec::new()
+                    }
+                }
+            }
             Msg::Exported(r) => {
                 self.status = Some(match r {
                     Ok(p) => format!("exported to {}", safe(&p.display().to_string())),
@@ -419,13 +443,21 @@ impl App {
                     Vec::new()
                 }
             },
-            Action::Sync => {
-                self.status = Some(
-                    "sync is not available yet: load logs with `rolecall ingest PATH…` (the console reloads by itself)"
-                        .into(),
-                );
-                Vec::new()
-            }
+            Action::Sync => match self.job {
+                Some(Job::Sync(_)) => {
+                    self.status = Some("stopping the sync: what it fetched is kept".into());
+                    vec![Request::StopSync]
+                }
+                Some(Job::Refresh) => {
+                    self.status = Some("the refresh is running: sync when it ends".into());
+                    Vec::new()
+                }
+                None => {
+                    self.job = Some(Job::Sync("starting".into()));
+                    self.status = None;
+                    vec![Request::Sync]
+                }
+            },
         }
     }
 

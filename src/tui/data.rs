@@ -2,13 +2,17 @@
 //! so one request fills a page (every tab of it: switching tabs never waits). Built only from
 //! `crate::analysis`; the tui never runs SQL.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use rusqlite::Connection;
 
 use super::view::View;
 use crate::analysis::{
-    self, Activity, ChainView, EventCursor, EventFilter, EventPage, EventRow, FindingView, Home,
-    Profile, RoleInteraction, SessionIssuance, StartedLine, Volume,
+    self, Activity, Behavior, ChainView, EventCursor, EventFilter, EventPage, EventRow,
+    FindingView, Home, Profile, RoleInteraction, SessionIssuance, StartedLine, Volume,
 };
+use crate::geo::{Geo, GeoConfig, Range};
 use crate::model::{HOUR_MS, RoleSession, Scope, Target};
 use crate::present::safe;
 
@@ -50,6 +54,8 @@ pub struct SessionData {
     /// Sessions started from it and attempts, all time.
     pub started: Vec<StartedLine>,
     pub findings: Vec<FindingView>,
+    /// New behavior in the scope (see [`load_behavior`]).
+    pub behavior: Result<Option<Behavior>, String>,
 }
 
 /// A role, every tab of it.
@@ -59,6 +65,8 @@ pub struct RoleData {
     pub interaction: RoleInteraction,
     pub activity: Option<Activity>,
     pub volume: Option<Volume>,
+    /// New behavior in the scope (see [`load_behavior`]).
+    pub behavior: Result<Option<Behavior>, String>,
 }
 
 /// Loaded pages of an events list.
@@ -156,6 +164,7 @@ fn load_session(
         chain: analysis::build_chain_view(conn, principal, scope)?,
         started: analysis::build_started_from(conn, principal, None, 200)?,
         findings: analysis::build_findings_of(conn, &target, 20)?,
+        behavior: load_behavior(conn, &target, scope)?,
         session,
     }))))
 }
@@ -170,5 +179,51 @@ fn load_role(conn: &Connection, arn: &str, scope: Scope) -> analysis::Result<Opt
         interaction,
         activity: analysis::build_activity(conn, &target, scope, scope.len_ms().max(HOUR_MS))?,
         volume: analysis::build_volume(conn, &target, scope, CHART_BUCKETS)?,
+        behavior: load_behavior(conn, &target, scope)?,
     }))))
+}
+
+thread_local! {
+    /// The worker's geolocation, opened once (a City database is tens of megabytes) and again
+    /// only when the organisation's ranges kept in the cache change.
+    static GEO: RefCell<Option<(Vec<Range>, Rc<Geo>)>> = const { RefCell::new(None) };
+}
+
+/// Geolocation as the command line opens it: the configuration's databases and ranges, then
+/// the organisation's ranges kept in the cache. `Err`: why it could not be opened (a broken
+/// database names its file), for the tab to say.
+fn geo(conn: &Connection) -> analysis::Result<Result<Rc<Geo>, String>> {
+    let ranges = analysis::org_ranges(conn)?;
+    if let Some(geo) = GEO.with_borrow(|g| {
+        g.as_ref()
+            .filter(|(r, _)| *r == ranges)
+            .map(|(_, geo)| Rc::clone(geo))
+    }) {
+        return Ok(Ok(geo));
+    }
+    let opened = GeoConfig::from_env()
+        .and_then(|c| Geo::open(&c).map_err(|e| e.to_string()))
+        .map(|g| Rc::new(g.with_fallback_ranges(ranges.clone())));
+    if let Ok(geo) = &opened {
+        GEO.set(Some((ranges, Rc::clone(geo))));
+    }
+    Ok(opened)
+}
+
+/// The New behavior tab of `target` in `scope` against the default baseline.
+fn load_behavior(
+    conn: &Connection,
+    target: &Target,
+    scope: Scope,
+) -> analysis::Result<Result<Option<Behavior>, String>> {
+    Ok(match geo(conn)? {
+        Ok(geo) => Ok(analysis::build_behavior(
+            conn,
+            &geo,
+            target,
+            scope,
+            analysis::DEFAULT_BASELINE_DAYS,
+        )?),
+        Err(e) => Err(e),
+    })
 }

@@ -138,7 +138,25 @@ pub enum Part {
         empty: String,
     },
     Chart(Box<Volume>),
+    /// A world map with places marked (New behavior).
+    Map(Box<MapPart>),
     Blank,
+}
+
+/// A place on the map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPoint {
+    pub lat: f64,
+    pub lon: f64,
+    /// Not seen in the baseline (drawn `✚`; known places `●`, or `◉` when seen in scope too).
+    pub new: bool,
+    pub in_scope: bool,
+}
+
+/// A world map and the places marked on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPart {
+    pub points: Vec<MapPoint>,
 }
 
 /// A pane's document.

@@ -110,6 +110,19 @@ fn write_doc(out: &mut String, doc: &Doc) {
                     _ => out.push('\n'),
                 }
             }
+            Part::Map(m) => {
+                // The map as a list: the places are named in the tables around it.
+                out.push_str("| latitude | longitude | mark |\n|---|---|---|\n");
+                for p in &m.points {
+                    let mark = match (p.new, p.in_scope) {
+                        (true, _) => "new",
+                        (false, true) => "known, in scope",
+                        (false, false) => "known",
+                    };
+                    out.push_str(&format!("| {:.2} | {:.2} | {mark} |\n", p.lat, p.lon));
+                }
+                out.push('\n');
+            }
             Part::Blank => out.push('\n'),
         }
     }

@@ -55,6 +55,10 @@ pub enum Msg {
     RefreshStarted,
     Refreshed(Result<RefreshReport, String>),
     Exported(Result<PathBuf, String>),
+    /// How the sync is going: one line, already sanitised.
+    SyncProgress(String),
+    /// The sync ended: its summary (stopped, failed sources and all), or why it could not run.
+    Synced(Result<String, String>),
 }
 
 /// Something to do outside `App`.
@@ -82,6 +86,10 @@ pub enum Request {
     ResolveScope(String),
     /// Bring the derived tables up to date (the refresh job).
     Refresh,
+    /// Run the configured sync sources, then refresh (shell: a thread of its own).
+    Sync,
+    /// Ask a running sync to stop cleanly (what it committed stays; the next one resumes).
+    StopSync,
     /// Put text on the clipboard with OSC 52 (shell).
     Copy(String),
     /// Write a Markdown export (shell).

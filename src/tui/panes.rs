@@ -1,6 +1,7 @@
 //! Each pane as a document (`doc::Doc`): what it says about its data, row by row, and what
 //! each row opens. One function per pane; all text goes through `present` (sanitised) here.
 
+mod behavior;
 mod common;
 mod entity;
 mod events;

@@ -3,6 +3,7 @@
 
 mod body;
 mod chart;
+mod map;
 mod overlay;
 
 use ratatui::Frame;
@@ -254,6 +255,9 @@ fn job_text(app: &App) -> String {
             "  {} refreshing derived tables",
             SPINNER[app.spin % SPINNER.len()]
         ),
+        Some(super::app::Job::Sync(ref line)) => {
+            format!("  {} sync: {line}", SPINNER[app.spin % SPINNER.len()])
+        }
         None => String::new(),
     }
 }

@@ -209,6 +209,12 @@ fn carry_out(r: Request, app: &mut App, db: &Path, tx: &Sender<Input>, req_tx: &
                 let _ = tx.send(Input::Msg(worker::refresh(&db)));
             });
         }
+        Request::Sync => {
+            let _ = tx.send(Input::Msg(Msg::Synced(Err(
+                "not built into this console yet: run `rolecall sync` beside it".into(),
+            ))));
+        }
+        Request::StopSync => {}
         other => {
             let _ = req_tx.send(other);
         }

@@ -132,7 +132,12 @@ pub fn answer(store: &Store, req: Request) -> Option<Msg> {
         Request::ResolveScope(spec) => {
             Msg::ScopeResolved(resolve_scope(conn, Some(&spec), now_ms).map_err(err))
         }
-        Request::Refresh | Request::Copy(_) | Request::Export { .. } | Request::Quit => {
+        Request::Refresh
+        | Request::Sync
+        | Request::StopSync
+        | Request::Copy(_)
+        | Request::Export { .. }
+        | Request::Quit => {
             return None;
         }
     })

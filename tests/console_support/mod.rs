@@ -33,7 +33,11 @@ pub fn demo() -> &'static Demo {
         let mut store = Store::open(&db).expect("open");
         ingest_paths(
             &mut store,
-            &[data.join("AWSLogs"), data.join("guardduty")],
+            &[
+                data.join("AWSLogs"),
+                data.join("guardduty"),
+                data.join("geo"),
+            ],
             &IngestOptions::default(),
             0,
         )

@@ -68,7 +68,7 @@ pub fn role(doc: &mut Doc, d: &RoleData, tab: usize, _scope: Option<Scope>) {
                 );
             }
         }
-        1 => super::session::new_behavior(doc),
+        1 => super::behavior::doc(doc, &d.behavior),
         _ => interaction(doc, d),
     }
 }

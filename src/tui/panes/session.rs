@@ -1,5 +1,5 @@
 //! Role session: Overview (who, the volume chart, the scope's calls by API / IP / key, its
-//! issuances and findings), New behavior, Resource interaction (who started it, what it
+//! issuances and findings), New behavior (`behavior`), Resource interaction (who started it, what it
 //! started) and Chain (origin to here, per-hop calls in scope).
 
 use crate::analysis::target_of_origin;
@@ -18,7 +18,7 @@ pub fn doc(doc: &mut Doc, d: &SessionData, tab: usize, scope: Option<Scope>) {
     header(doc, d);
     match tab {
         0 => overview(doc, d),
-        1 => new_behavior(doc),
+        1 => super::behavior::doc(doc, &d.behavior),
         2 => interaction(doc, d),
         _ => chain(doc, d, scope),
     }
@@ -157,24 +157,6 @@ fn overview(doc: &mut Doc, d: &SessionData) {
         ],
         rows,
         "None.",
-    );
-}
-
-/// Until `analysis::build_behavior` exists (issue 10), the tab says so plainly.
-pub fn new_behavior(doc: &mut Doc) {
-    doc.heading("New behavior", "scope against the 45 days before it");
-    doc.text(
-        "Not available yet: new geolocations, new ASOs, new user agents, new API calls and",
-        Class::Warn,
-    );
-    doc.text(
-        "APIs with increased volume come with the new-behavior analysis (issue 10).",
-        Class::Warn,
-    );
-    doc.line(vec![]);
-    doc.text(
-        "Meanwhile: Overview shows the volume against its baseline, and e lists the calls.",
-        Class::Dim,
     );
 }
 

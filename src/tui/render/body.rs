@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 
 use super::super::doc::{Class, Col, Doc, Part, Seg};
 use super::super::theme::Theme;
-use super::chart;
+use super::{chart, map};
 use crate::present::{fit, fit_middle, width};
 
 /// A laid-out line and the focusable row it draws, if any.
@@ -72,6 +72,11 @@ pub fn lay_out(doc: &Doc, w: usize, sel: usize, theme: Theme) -> Vec<Laid> {
             }
             Part::Chart(v) => {
                 for line in chart::lines(v, w, theme) {
+                    out.push(Laid { line, focus: None });
+                }
+            }
+            Part::Map(m) => {
+                for line in map::lines(m, w, theme) {
                     out.push(Laid { line, focus: None });
                 }
             }
