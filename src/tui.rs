@@ -14,6 +14,7 @@ pub mod msg;
 pub mod panes;
 pub mod render;
 mod shell;
+pub mod sync_job;
 pub mod theme;
 pub mod view;
 pub mod worker;

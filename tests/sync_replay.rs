@@ -543,8 +543,9 @@ fn a_guardduty_sync_cut_short_resumes_from_the_last_committed_finding() {
 }
 
 #[test]
-fn a_plan_read_from_the_sources_file_runs_without_the_command_line() {
-    // What the console's sync key does: the sources file to a plan, the plan to `sync`.
+fn a_plan_read_from_the_sources_file_runs_as_the_consoles_sync_key_runs_it() {
+    // What the console's sync key does: the sources file to a plan, the plan to `sync` and the
+    // refresh, progress as status lines, the summary it shows.
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("sources.toml");
     std::fs::write(
@@ -563,20 +564,29 @@ fn a_plan_read_from_the_sources_file_runs_without_the_command_line() {
     let test = plan(&client, cloudtrail("prod"));
     from_file.transport = test.transport;
     from_file.limits = test.limits;
-    let mut store = cache(dir.path(), "c.db");
-    let mut snapshots = 0;
-    let report = sync(
-        &mut store,
+    drop(cache(dir.path(), "c.db"));
+    let mut lines = Vec::new();
+    let report = rolecall::tui::sync_job::run_plan(
+        &dir.path().join("c.db"),
         &from_file,
         now(),
-        &mut |p| {
-            snapshots += 1;
-            assert!(p.tasks.len() <= 1);
-        },
         Arc::new(AtomicBool::new(false)),
+        &mut |l| lines.push(l),
     )
     .expect("sync");
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.ingest.totals.events_new, 5);
-    assert!(snapshots >= 1, "progress is told at least once, at the end");
+    assert!(lines.iter().any(|l| l.ends_with("5 new")), "{lines:?}");
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("deriving sessions and chains")
+    );
+    assert_eq!(
+        rolecall::tui::sync_job::summary(&report),
+        "sync done: 5 new events, 0 new findings"
+    );
+    let store = Store::open_read_only(&dir.path().join("c.db")).expect("read");
+    let fresh = rolecall::store::load_freshness(store.conn()).expect("freshness");
+    assert_eq!(fresh.behind(), 0, "the key's sync derives what it brought");
+    assert!(fresh.newest > 0);
 }

@@ -5,6 +5,8 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
 
@@ -16,6 +18,7 @@ use super::app::App;
 use super::keymap::Keymap;
 use super::msg::{Msg, Request, TextKey};
 use super::render;
+use super::sync_job;
 use super::theme::Theme;
 use super::view::View;
 use super::worker;
@@ -124,9 +127,11 @@ fn event_loop(
     let size = terminal.size()?;
     app.update(Msg::Resize(size.width, size.height));
     let mut pending = first;
+    // The running sync's stop flag.
+    let mut sync_stop: Option<Arc<AtomicBool>> = None;
     loop {
         for r in pending.drain(..) {
-            carry_out(r, app, db, tx, req_tx);
+            carry_out(r, app, db, tx, req_tx, &mut sync_stop);
         }
         if app.quit {
             return Ok(());
@@ -186,7 +191,14 @@ fn key_msg(app: &App, k: &event::KeyEvent) -> Option<Msg> {
     app.keymap.action(k).map(Msg::Action)
 }
 
-fn carry_out(r: Request, app: &mut App, db: &Path, tx: &Sender<Input>, req_tx: &Sender<Request>) {
+fn carry_out(
+    r: Request,
+    app: &mut App,
+    db: &Path,
+    tx: &Sender<Input>,
+    req_tx: &Sender<Request>,
+    sync_stop: &mut Option<Arc<AtomicBool>>,
+) {
     match r {
         Request::Quit => app.quit = true,
         Request::Copy(text) => {
@@ -210,11 +222,25 @@ fn carry_out(r: Request, app: &mut App, db: &Path, tx: &Sender<Input>, req_tx: &
             });
         }
         Request::Sync => {
-            let _ = tx.send(Input::Msg(Msg::Synced(Err(
-                "not built into this console yet: run `rolecall sync` beside it".into(),
-            ))));
+            // One sync at a time (the app starts one only when no job runs); a new flag each
+            // time, so a stop asked of the last one cannot stop this one.
+            let stop = Arc::new(AtomicBool::new(false));
+            *sync_stop = Some(stop.clone());
+            let tx = tx.clone();
+            let db = db.to_path_buf();
+            std::thread::spawn(move || {
+                let progress_tx = tx.clone();
+                let result = sync_job::run(&db, stop, &mut |line| {
+                    let _ = progress_tx.send(Input::Msg(Msg::SyncProgress(line)));
+                });
+                let _ = tx.send(Input::Msg(Msg::Synced(result)));
+            });
         }
-        Request::StopSync => {}
+        Request::StopSync => {
+            if let Some(stop) = sync_stop {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
         other => {
             let _ = req_tx.send(other);
         }

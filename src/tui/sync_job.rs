@@ -1,0 +1,79 @@
+//! The console's sync key: the configured sources (the sources file `rolecall sync` with no
+//! arguments runs) through `ingest::aws::sync`, on a thread of its own with a writing
+//! connection, then the refresh — progress as one status line at a time. It never touches the
+//! terminal; setting the stop flag ends it cleanly (what was committed stays, the next sync
+//! resumes).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::analysis;
+use crate::ingest::aws::{self, SyncPlan, SyncProgress, SyncReport, TaskState};
+use crate::store::Store;
+use crate::text::sanitize;
+
+/// Runs the configured sources into the cache at `db`, then derives what they brought; the
+/// summary line, or why it could not run (no sources file, the cache). A source that fails is
+/// in the summary, not an error: the others ran.
+pub fn run(
+    db: &Path,
+    stop: Arc<AtomicBool>,
+    progress: &mut dyn FnMut(String),
+) -> Result<String, String> {
+    let plan = aws::load_sources(&aws::sources_path())?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    run_plan(db, &plan, now_ms, stop, progress).map(|r| summary(&r))
+}
+
+/// `run` with the plan given: the sync, then the refresh; the report.
+pub fn run_plan(
+    db: &Path,
+    plan: &SyncPlan,
+    now_ms: i64,
+    stop: Arc<AtomicBool>,
+    progress: &mut dyn FnMut(String),
+) -> Result<SyncReport, String> {
+    let mut store = Store::open(db).map_err(|e| format!("{}: {e}", db.display()))?;
+    let report = aws::sync(&mut store, plan, now_ms, &mut |p| progress(line(p)), stop)
+        .map_err(|e| e.to_string())?;
+    progress("deriving sessions and chains".into());
+    // Derive what was committed, even after a failed source or a stop.
+    analysis::refresh(&mut store).map_err(|e| format!("refresh: {e}"))?;
+    Ok(report)
+}
+
+/// One line for the status bar: sources running, records fetched, events new so far.
+pub fn line(p: &SyncProgress) -> String {
+    let running = p
+        .tasks
+        .iter()
+        .filter(|t| t.state == TaskState::Running)
+        .count();
+    let records: u64 = p.tasks.iter().map(|t| t.records).sum();
+    format!(
+        "{running}/{} running, {records} fetched, {} new",
+        p.tasks.len(),
+        p.ingest.events_new
+    )
+}
+
+/// The status line after a sync: what it added, whether it was stopped, the first failure.
+pub fn summary(r: &SyncReport) -> String {
+    let t = &r.ingest.totals;
+    let mut s = format!(
+        "sync {}: {} new events, {} new findings",
+        if r.stopped { "stopped" } else { "done" },
+        t.events_new,
+        t.findings_new
+    );
+    if t.rejected > 0 {
+        s.push_str(&format!(", {} rejected (rolecall db rejects)", t.rejected));
+    }
+    match r.errors.as_slice() {
+        [] => {}
+        [e] => s.push_str(&format!("; failed: {e}")),
+        [e, rest @ ..] => s.push_str(&format!("; {} failed, first: {e}", rest.len() + 1)),
+    }
+    sanitize(&s).into_owned()
+}
