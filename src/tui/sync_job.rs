@@ -21,7 +21,15 @@ pub fn run(
     stop: Arc<AtomicBool>,
     progress: &mut dyn FnMut(String),
 ) -> Result<String, String> {
-    let plan = aws::load_sources(&aws::sources_path())?;
+    let path = aws::sources_path();
+    if !path.exists() {
+        // The status line is one line: the command line's longer advice is in the README.
+        return Err(format!(
+            "no sources file at {} (README: \"Pulling from AWS\")",
+            path.display()
+        ));
+    }
+    let plan = aws::load_sources(&path)?;
     let now_ms = chrono::Utc::now().timestamp_millis();
     run_plan(db, &plan, now_ms, stop, progress).map(|r| summary(&r))
 }
