@@ -177,21 +177,15 @@ pub fn load_rollup_days(
     from_day: i64,
     to_day: i64,
 ) -> Result<Vec<(i64, Counts)>> {
-    let mut stmt = conn.prepare_cached(
+    sums_by_value(
+        conn,
         "SELECT value, SUM(ok), SUM(failed) FROM rollup_days
          WHERE entity = ?1 AND dim = ?2 AND day >= ?3 AND day < ?4
          GROUP BY value HAVING SUM(ok) + SUM(failed) > 0",
-    )?;
-    let rows = stmt.query_map(params![entity.key(), dim as i64, from_day, to_day], |r| {
-        Ok((
-            r.get(0)?,
-            Counts {
-                ok: r.get(1)?,
-                failed: r.get(2)?,
-            },
-        ))
-    })?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
+        entity,
+        dim,
+        (from_day, to_day),
+    )
 }
 
 /// An account's or an IP's calls in `[from_hour, to_hour)` by value of `dim`, summed over the
@@ -203,12 +197,28 @@ pub fn load_rollup_edge_hours(
     from_hour: i64,
     to_hour: i64,
 ) -> Result<Vec<(i64, Counts)>> {
-    let mut stmt = conn.prepare_cached(
+    sums_by_value(
+        conn,
         "SELECT value, SUM(ok), SUM(failed) FROM rollup_edge_hours
          WHERE entity = ?1 AND dim = ?2 AND hour >= ?3 AND hour < ?4
          GROUP BY value HAVING SUM(ok) + SUM(failed) > 0",
-    )?;
-    let rows = stmt.query_map(params![entity.key(), dim as i64, from_hour, to_hour], |r| {
+        entity,
+        dim,
+        (from_hour, to_hour),
+    )
+}
+
+/// Runs one of the sums above: `sql` takes entity, dimension and a `[from, to)` span, and
+/// yields value, ok, failed.
+fn sums_by_value(
+    conn: &Connection,
+    sql: &str,
+    entity: Entity,
+    dim: Dim,
+    (from, to): (i64, i64),
+) -> Result<Vec<(i64, Counts)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params![entity.key(), dim as i64, from, to], |r| {
         Ok((
             r.get(0)?,
             Counts {
