@@ -2,6 +2,7 @@
 //! ingest them through the normal ingest path) and open it; `rolecall demo generate …`: write a
 //! generated organisation's logs for tests, benchmarks or exploring.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -185,12 +186,14 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::store::create_dir_owner_only(dir)?;
     }
-    eprintln!(
-        "Generating the demo organisation's logs into {} …",
-        data.display()
-    );
     let opts = GenerateOptions::demo(data);
-    let report = generate(&opts)?;
+    let report = with_clock(
+        &format!(
+            "Generating the demo organisation's logs into {}",
+            data.display()
+        ),
+        || generate(&opts),
+    )?;
     eprintln!(
         "Ingesting {} events into {} …",
         report.events_written,
@@ -245,4 +248,30 @@ fn build(ctx: &Ctx, db: &Path, data: &Path, marker: &Path) -> anyhow::Result<Opt
             .with_context(|| format!("writing {}", marker.display()))?;
     }
     Ok(report.stop_logging_event_id)
+}
+
+/// Runs `work` under a line that says what is happening; on a terminal the line counts the
+/// seconds, so a first run's quiet generation (tens of seconds) does not look like a hang.
+fn with_clock<T>(what: &str, work: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let what = crate::text::sanitize(what);
+    if !std::io::stderr().is_terminal() {
+        eprintln!("{what} …");
+        return work();
+    }
+    let started = std::time::Instant::now();
+    let done = AtomicBool::new(false);
+    let out = std::thread::scope(|s| {
+        s.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                eprint!("\r{what} … {} s", started.elapsed().as_secs());
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+        });
+        let out = work();
+        done.store(true, Ordering::Relaxed);
+        out
+    });
+    eprintln!("\r{what} … {} s", started.elapsed().as_secs());
+    out
 }
