@@ -442,7 +442,13 @@ fn a_200_mb_single_line_of_records_is_streamed() {
     let s = summary(&out);
     assert_eq!(out.status.code(), Some(0), "{s}");
     assert_eq!(s["events_new"], n);
-    assert!(peak(&out) < BUDGET / 2, "peak {} MB", peak(&out) >> 20);
+    // Holding the line whole would take at least its size on top of the process's ~80 MB of
+    // page cache and code. Streamed, the peak is 129 MB in most runs and 161 MB in some: the
+    // allocator keeps freed windows and batches a few milliseconds before returning them (with
+    // MIMALLOC_PURGE_DELAY=0 the peak is ~80 MB), so the bound is the file's size, not a figure
+    // tuned to one run.
+    let peak = peak(&out);
+    assert!(peak < size.min(BUDGET), "peak {} MB", peak >> 20);
 }
 
 #[test]
