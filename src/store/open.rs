@@ -191,16 +191,21 @@ pub(super) fn create(path: &Path) -> Result<bool> {
     let name = path
         .file_name()
         .map_or_else(|| "cache".into(), |n| n.to_string_lossy().into_owned());
+    // Unique per process and call: the clock alone is not (two threads of one process read the
+    // same nanosecond often enough for CI to meet it), and a name shared by two calls let one
+    // remove the file the other was building.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     let tmp = dir.join(format!(
-        ".{name}.creating-{}-{nanos:09}",
+        ".{name}.creating-{}-{call}-{nanos:09}",
         std::process::id()
     ));
-    let linked = create_owner_only_file(&tmp)
-        .and_then(|()| build_schema(&tmp))
-        .map(|()| link(&tmp, path));
+    // Only what this call created is removed: the name is ours only once `create_new` says so.
+    create_owner_only_file(&tmp)?;
+    let linked = build_schema(&tmp).map(|()| link(&tmp, path));
     remove_with_sidecars(&tmp);
     match linked? {
         Link::Linked => Ok(true),
