@@ -12,6 +12,6 @@ pub use arn::{role_label, short_arn};
 pub use cells::{fit, fit_middle, pad, width, wrap};
 pub use time::{date, date_time, hour_minute, scope_text, time_of_day};
 pub use words::{
-    assumer_brief, assumer_text, candidate_text, evidence_mark, located_text, opt, origin_text,
-    result_mark, safe, target_text,
+    assumer_brief, assumer_text, candidate_text, evidence_mark, finding_actor_text, located_text,
+    opt, origin_text, result_mark, safe, target_text,
 };

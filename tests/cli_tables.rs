@@ -220,6 +220,69 @@ fn an_ambiguous_name_lists_its_candidates_and_an_unknown_one_says_so() {
     );
 }
 
+/// A finding whose actor GuardDuty did not name (sample findings strip `resource`), and one
+/// whose actor the cache has no call of: `chain` says which, never "needs a finding".
+#[test]
+fn a_finding_without_a_chain_says_whether_its_actor_was_named_or_is_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("cache.db");
+    let mut store = Store::open(&db).expect("open");
+    let run_id = store.insert_run("test", 0).expect("run");
+    let mut w = store
+        .file_writer(run_id, "findings.json", "test")
+        .expect("writer");
+    let base = Finding {
+        finding_type: "PrivilegeEscalation:IAMUser/AdministrativePermissions".into(),
+        severity: 8.0,
+        account_id: Some(PROD.into()),
+        updated_ms: t("2026-10-01T10:30:00Z"),
+        count: 1,
+        api: Some("PutRolePolicy".into()),
+        raw: "{}".into(),
+        ..Finding::default()
+    };
+    w.insert_finding(&Finding {
+        finding_id: "0000aaaa0000aaaa0000aaaa0000aaaa".into(),
+        ..base.clone()
+    })
+    .expect("finding");
+    w.insert_finding(&Finding {
+        finding_id: "0000bbbb0000bbbb0000bbbb0000bbbb".into(),
+        resource_type: Some("AccessKey".into()),
+        access_key_id: Some("ASIAELSEWHERE1".into()),
+        user_type: Some("AssumedRole".into()),
+        user_name: Some("Ops".into()),
+        ..base
+    })
+    .expect("finding");
+    w.commit().expect("commit");
+    rolecall::analysis::refresh(&mut store).expect("refresh");
+    drop(store);
+
+    let (ok, out, err) = run(&db, &["chain", "0000aaaa0000aaaa0000aaaa0000aaaa"]);
+    assert!(!ok && out.is_empty());
+    assert!(err.contains("GuardDuty named no actor in it"), "{err}");
+    assert!(!err.contains("needs"), "{err}");
+    let text = stdout(&db, &["finding", "0000aaaa0000aaaa0000aaaa0000aaaa"]);
+    assert!(
+        text.contains("actor:     none named by GuardDuty"),
+        "{text}"
+    );
+    assert!(
+        text.contains("chain:     none: GuardDuty named no actor"),
+        "{text}"
+    );
+
+    let (ok, _, err) = run(&db, &["chain", "0000bbbb0000bbbb0000bbbb0000bbbb"]);
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "the cache has no call or issuance of its actor (AssumedRole Ops, key ASIAELSEWHERE1)"
+        ),
+        "{err}"
+    );
+}
+
 #[test]
 fn activity_without_a_scope_says_when_the_entity_was_last_active() {
     let (_dir, db) = cache();

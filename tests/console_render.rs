@@ -39,6 +39,68 @@ fn home_on_an_empty_cache_says_how_to_fill_it() {
     snap("home_empty", &h);
 }
 
+/// Findings with no role session behind them still say what GuardDuty named: the instance on
+/// Home, and on the Finding pane that no actor was named at all (sample exports strip
+/// `resource`), instead of `- -`.
+#[test]
+fn findings_without_a_session_say_what_guardduty_named() {
+    let mut store = Store::open_in_memory().expect("memory");
+    let run = store.insert_run("test", 0).expect("run");
+    let mut w = store
+        .file_writer(run, "findings.json", "test")
+        .expect("writer");
+    let base = rolecall::model::Finding {
+        severity: 8.0,
+        account_id: Some("111122223333".into()),
+        updated_ms: 1_790_000_000_000,
+        last_seen_ms: Some(1_790_000_000_000),
+        count: 1,
+        raw: "{}".into(),
+        ..Default::default()
+    };
+    w.insert_finding(&rolecall::model::Finding {
+        finding_id: "0000aaaa0000aaaa0000aaaa0000aaaa".into(),
+        finding_type: "Backdoor:EC2/C&CActivity.B!DNS".into(),
+        resource_type: Some("Instance".into()),
+        instance_id: Some("i-0123456789abcdef0".into()),
+        ..base.clone()
+    })
+    .expect("finding");
+    let actorless = rolecall::model::Finding {
+        finding_id: "0000bbbb0000bbbb0000bbbb0000bbbb".into(),
+        finding_type: "PrivilegeEscalation:IAMUser/AdministrativePermissions".into(),
+        api: Some("PutRolePolicy".into()),
+        ..base
+    };
+    w.insert_finding(&actorless).expect("finding");
+    w.commit().expect("commit");
+    rolecall::analysis::refresh(&mut store).expect("refresh");
+    let home = Harness::on(store, View::Home, None).screen(80, 24);
+    let row = home
+        .lines()
+        .find(|l| l.contains("Backdoor:EC2"))
+        .unwrap_or_default();
+    assert!(row.contains("i-0123456789abcdef0"), "{home}");
+
+    let mut store = Store::open_in_memory().expect("memory");
+    let run = store.insert_run("test", 0).expect("run");
+    let mut w = store
+        .file_writer(run, "findings.json", "test")
+        .expect("writer");
+    w.insert_finding(&actorless).expect("finding");
+    w.commit().expect("commit");
+    rolecall::analysis::refresh(&mut store).expect("refresh");
+    let pane = Harness::on(
+        store,
+        View::Finding("0000bbbb0000bbbb0000bbbb0000bbbb".into()),
+        None,
+    )
+    .screen(80, 24);
+    assert!(pane.contains("actor    none named by GuardDuty"), "{pane}");
+    assert!(pane.contains("No actor named: no call to match."), "{pane}");
+    assert!(!pane.contains("- -"), "{pane}");
+}
+
 #[test]
 fn finding() {
     snap(

@@ -39,6 +39,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let Some(chain) = chain_of_target(conn, &args.id, &target)? else {
+        if let Target::Finding { id } = &target {
+            return no_chain_for_finding(conn, id.as_str());
+        }
         return Ok(wrong_kind(
             &args.id,
             &target,
@@ -53,6 +56,20 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         print_attempt_note(conn, id.as_str())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A finding resolves, but its actor leads to no chain: say which actor it named (or that it
+/// named none), so the user knows whether to ingest more or to look elsewhere.
+fn no_chain_for_finding(conn: &Connection, id: &str) -> anyhow::Result<ExitCode> {
+    let why = match crate::analysis::build_finding(conn, id)?
+        .as_ref()
+        .and_then(crate::present::finding_actor_text)
+    {
+        Some(actor) => format!("the cache has no call or issuance of its actor ({actor})"),
+        None => "GuardDuty named no actor in it (no access key, principal or instance)".into(),
+    };
+    eprintln!("rolecall: finding {}: {why}; no chain to show", safe(id));
+    Ok(ExitCode::from(1))
 }
 
 /// The chain as indented text, origin first, then what the last session started or tried to.

@@ -109,11 +109,8 @@ pub fn run_show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<ExitCode> {
     )?;
     sayln!(
         ctx.width,
-        "actor:     {} {}  key {}  principal {}",
-        opt(f.user_type.as_deref()),
-        opt(f.user_name.as_deref()),
-        opt(f.access_key_id.as_deref()),
-        opt(f.principal_id.as_deref())
+        "actor:     {}",
+        crate::present::finding_actor_text(&f).unwrap_or_else(|| "none named by GuardDuty".into())
     )?;
     if let Some(s) = &f.session {
         let role = match (ctx.width, s.role_arn.as_deref()) {
@@ -135,6 +132,9 @@ pub fn run_show(ctx: &Ctx, args: ShowArgs) -> anyhow::Result<ExitCode> {
     sayln!(ctx.width, "")?;
     match &f.chain {
         Some(c) => print_chain(conn, c, ctx.width)?,
+        None if crate::present::finding_actor_text(&f).is_none() => {
+            sayln!(ctx.width, "chain:     none: GuardDuty named no actor")?
+        }
         None => sayln!(
             ctx.width,
             "chain:     the cache has no call or issuance of this actor"

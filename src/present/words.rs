@@ -158,6 +158,27 @@ pub fn located_text(l: &crate::geo::Located) -> String {
     safe(&text)
 }
 
+/// The actor as a finding names it, for when the cache cannot say more: `AssumedRole IAMRole,
+/// key ASIA…, principal AROA…:name`, `instance i-…`; `None` when GuardDuty named none.
+pub fn finding_actor_text(f: &crate::analysis::FindingView) -> Option<String> {
+    let mut parts = Vec::new();
+    match (&f.user_type, &f.user_name) {
+        (Some(t), Some(n)) => parts.push(format!("{} {}", safe(t), safe(n))),
+        (Some(x), None) | (None, Some(x)) => parts.push(safe(x)),
+        (None, None) => {}
+    }
+    if let Some(k) = &f.access_key_id {
+        parts.push(format!("key {}", safe(k)));
+    }
+    if let Some(p) = &f.principal_id {
+        parts.push(format!("principal {}", safe(p)));
+    }
+    if let Some(i) = &f.instance_id {
+        parts.push(format!("instance {}", safe(i)));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,7 +91,8 @@ pub fn answer(store: &Store, req: Request) -> Option<Msg> {
                 Some(s) => Ok(Some(s)),
                 None => match resolve_scope(conn, None, now_ms) {
                     Ok(s) => Ok(Some(s)),
-                    // An empty cache has no default scope: Home still loads.
+                    // A cache without events has no default scope: what needs none (Home,
+                    // a finding, an event record) still loads.
                     Err(analysis::AnalysisError::NotFound(_)) => Ok(None),
                     Err(e) => Err(err(e)),
                 },
@@ -99,7 +100,7 @@ pub fn answer(store: &Store, req: Request) -> Option<Msg> {
             let used = scope.as_ref().ok().copied().flatten();
             let result = match scope {
                 Ok(Some(s)) => data::load(conn, &view, s, now_ms).map_err(err),
-                Ok(None) if view == super::view::View::Home => {
+                Ok(None) if !view.uses_scope() => {
                     data::load(conn, &view, crate::model::Scope::covering(0, 0), now_ms)
                         .map_err(err)
                 }

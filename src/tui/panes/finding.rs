@@ -73,14 +73,16 @@ pub fn doc(doc: &mut Doc, d: &FindingData) {
             ],
             Focus::to(View::of(t), t.id_text()),
         ),
-        (None, None) => doc.text(
-            format!(
-                "actor    {} {} (not in the cache)",
-                opt(f.user_type.as_deref()),
-                opt(f.user_name.as_deref().or(f.principal_id.as_deref()))
+        (None, None) => match crate::present::finding_actor_text(f) {
+            Some(named) => doc.text(format!("actor    {named} (not in the cache)"), Class::Warn),
+            None => doc.text(
+                match &f.resource_type {
+                    Some(r) => format!("actor    none named by GuardDuty (resource {})", safe(r)),
+                    None => "actor    none named by GuardDuty".to_string(),
+                },
+                Class::Dim,
             ),
-            Class::Warn,
-        ),
+        },
     }
     if let Some(c) = &f.chain {
         if c.hops.len() > 1 {
@@ -158,7 +160,11 @@ pub fn doc(doc: &mut Doc, d: &FindingData) {
             Col::flex("user agent", 8),
         ],
         rows,
-        "No matching call in the cache.",
+        if f.actor.is_none() && crate::present::finding_actor_text(f).is_none() {
+            "No actor named: no call to match."
+        } else {
+            "No matching call in the cache."
+        },
     );
 }
 

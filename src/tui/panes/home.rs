@@ -27,7 +27,14 @@ pub fn doc(doc: &mut Doc, h: &Home) {
                     f.session
                         .as_ref()
                         .map(|s| safe(&s.session_name))
-                        .or_else(|| f.user_name.as_deref().map(safe))
+                        .or_else(|| {
+                            f.user_name
+                                .as_deref()
+                                .or(f.instance_id.as_deref())
+                                .or(f.access_key_id.as_deref())
+                                .or(f.principal_id.as_deref())
+                                .map(safe)
+                        })
                         .unwrap_or_else(|| "-".into()),
                     Class::Plain,
                 ),
