@@ -186,20 +186,37 @@ pub fn default_db_path() -> PathBuf {
 }
 
 fn init_logging(verbose: u8) {
+    use tracing_subscriber::layer::{Layer, SubscriberExt};
+    use tracing_subscriber::util::SubscriberInitExt;
     let level = match verbose {
         0 => tracing::Level::WARN,
         1 => tracing::Level::INFO,
         2 => tracing::Level::DEBUG,
         _ => tracing::Level::TRACE,
     };
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
+    // The AWS SDK and its HTTP stack warn about what rolecall handles itself (no region from
+    // the instance metadata service off EC2: rolecall falls back to a default region; a retried
+    // request: the progress line says so). Their lines show from `-vv` on.
+    let libraries = if verbose >= 2 {
+        level
+    } else {
+        tracing::Level::ERROR
+    };
+    // Targets match as prefixes: `aws_` is every SDK crate, `hyper` hyper and hyper_util.
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_default(level)
+        .with_target("aws_", libraries)
+        .with_target("hyper", libraries)
+        .with_target("rustls", libraries);
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_writer(|| crate::log::Gate)
         .with_ansi(
             std::io::IsTerminal::is_terminal(&std::io::stderr())
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         )
-        .without_time()
+        .without_time();
+    let _ = tracing_subscriber::registry()
+        .with(fmt.with_filter(filter))
         .try_init();
 }
 

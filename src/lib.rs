@@ -9,6 +9,7 @@ pub mod cli;
 pub mod demo;
 pub mod geo;
 pub mod ingest;
+pub mod log;
 pub mod model;
 pub mod present;
 pub mod store;

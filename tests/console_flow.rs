@@ -397,6 +397,15 @@ fn the_sync_key_runs_the_sync_as_a_job_stops_it_on_a_second_press_and_reloads_af
             .any(|r| matches!(r, Request::Load { .. })),
         "the visible pane reloads after a sync"
     );
+    // The watcher then notices the sync's own writing: the panes reload, and the summary (it
+    // may name a failure) stays on the status line. A later change is news again.
+    h.send(Msg::CacheChanged);
+    assert_eq!(
+        h.app.status.as_deref(),
+        Some("sync stopped: 1 200 events kept")
+    );
+    h.send(Msg::CacheChanged);
+    assert_eq!(h.app.status.as_deref(), Some("the cache changed: reloaded"));
     // A sync that cannot run says why, and a press starts another.
     h.act(Action::Sync);
     h.send(Msg::Synced(Err("no sources file: \u{1b}[2J".into())));

@@ -315,6 +315,9 @@ fn task_line(t: &TaskView) -> String {
         let s = eta.round() as u64;
         line.push_str(&format!("  ETA {}m {:02}s", s / 60, s % 60));
     }
+    if let (TaskState::Running, Some(why)) = (&t.state, &t.retrying) {
+        line.push_str(&format!("  {}", sanitize(why)));
+    }
     line
 }
 

@@ -140,6 +140,10 @@ pub struct App {
     /// One line of news: copied, exported, an error.
     pub status: Option<String>,
     pub job: Option<Job>,
+    /// A sync ended since the watcher last reported a change: the change it reports next is
+    /// the sync's own writing, and the sync's summary (perhaps a failure) stays on the status
+    /// line instead of "the cache changed".
+    own_write: bool,
     /// The spinner's frame.
     pub spin: usize,
     pub width: u16,
@@ -161,6 +165,7 @@ impl App {
             overlay: None,
             status: None,
             job: None,
+            own_write: false,
             spin: 0,
             width: 80,
             height: 24,
@@ -256,7 +261,9 @@ impl App {
                 for p in &mut self.stack {
                     p.stale = true;
                 }
-                self.status = Some("the cache changed: reloaded".into());
+                if !std::mem::take(&mut self.own_write) {
+                    self.status = Some("the cache changed: reloaded".into());
+                }
                 let mut r = self.show_top();
                 r.push(Request::Refresh);
                 r
@@ -293,6 +300,7 @@ impl App {
             }
             Msg::Synced(r) => {
                 self.job = None;
+                self.own_write = true;
                 match r {
                     Ok(summary) => {
                         self.status = Some(summary);

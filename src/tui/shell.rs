@@ -97,9 +97,13 @@ pub fn run(opts: Options) -> anyhow::Result<()> {
 
     // `ratatui::try_init` enters raw mode and the alternate screen and installs a panic hook
     // that restores the terminal before the panic message prints.
+    // Log lines written while the console draws would scramble its screen: they are held and
+    // written after the terminal is restored (the guard drops after `restore`).
+    let held = crate::log::hold();
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     let result = event_loop(&mut terminal, &mut app, &opts.db, first, &tx, &rx, &req_tx);
     ratatui::restore();
+    drop(held);
     result
 }
 

@@ -59,11 +59,22 @@ pub fn line(p: &SyncProgress) -> String {
         .filter(|t| t.state == TaskState::Running)
         .count();
     let records: u64 = p.tasks.iter().map(|t| t.records).sum();
-    format!(
+    let mut s = format!(
         "{running}/{} running, {records} fetched, {} new",
         p.tasks.len(),
         p.ingest.events_new
-    )
+    );
+    // A task backing off after a network failure says so: otherwise a minute of waiting
+    // looks like a hang.
+    if let Some((t, why)) = p
+        .tasks
+        .iter()
+        .filter(|t| t.state == TaskState::Running)
+        .find_map(|t| t.retrying.as_ref().map(|w| (t, w)))
+    {
+        s.push_str(&format!("; {} {}: {why}", t.source, t.region));
+    }
+    sanitize(&s).into_owned()
 }
 
 /// The status line after a sync: what it added, whether it was stopped, the first failure.
@@ -84,4 +95,47 @@ pub fn summary(r: &SyncReport) -> String {
         [e, rest @ ..] => s.push_str(&format!("; {} failed, first: {e}", rest.len() + 1)),
     }
     sanitize(&s).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::aws::TaskView;
+
+    fn task(region: &str, retrying: Option<&str>) -> TaskView {
+        TaskView {
+            source: "cloudtrail",
+            profile: None,
+            account: "111122223333".into(),
+            region: region.into(),
+            state: TaskState::Running,
+            requests: 3,
+            throttled: 0,
+            records: 50,
+            records_per_second: 0.0,
+            ceiling_per_second: Some(100.0),
+            objects_done: 0,
+            objects_skipped: 0,
+            objects_total: None,
+            fraction_done: None,
+            eta_seconds: None,
+            elapsed_seconds: 1.0,
+            retrying: retrying.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_status_line_says_when_a_task_is_backing_off_after_a_network_failure() {
+        let mut p = SyncProgress {
+            tasks: vec![task("us-east-1", None), task("eu-west-1", None)],
+            ..SyncProgress::default()
+        };
+        assert_eq!(line(&p), "2/2 running, 100 fetched, 0 new");
+        p.tasks[1].retrying = Some("retrying (2 of 8): dispatch failure".into());
+        assert_eq!(
+            line(&p),
+            "2/2 running, 100 fetched, 0 new; cloudtrail eu-west-1: retrying (2 of 8): dispatch \
+             failure"
+        );
+    }
 }

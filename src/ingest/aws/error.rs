@@ -34,8 +34,9 @@ pub enum SyncError {
     )]
     RegionNotEnabled { region: String },
     #[error(
-        "{action} in {region} was still throttled after {attempts} attempts: stopped; what was \
-         fetched is kept, run the sync again later to resume"
+        "{action} in {region} was still throttled after {attempts} attempt{}: stopped; what was \
+         fetched is kept, run the sync again later to resume",
+        plural(*attempts)
     )]
     Throttled {
         action: String,
@@ -43,8 +44,9 @@ pub enum SyncError {
         attempts: u32,
     },
     #[error(
-        "{action} in {region}: network failure after {attempts} attempts ({detail}); what was \
-         fetched is kept, run the sync again to resume"
+        "{action} in {region}: network failure after {attempts} attempt{} ({detail}); what \
+         was fetched is kept, run the sync again to resume",
+        plural(*attempts)
     )]
     Network {
         action: String,
@@ -266,6 +268,11 @@ pub fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
         source = e.source();
     }
     out
+}
+
+/// `s` after a count other than one.
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -69,7 +69,10 @@ where
         tally.request();
         let last = n == attempts;
         match attempt().await {
-            Ok(v) => return Ok(v),
+            Ok(v) => {
+                tally.answered();
+                return Ok(v);
+            }
             Err(Failure::Fatal(e)) => return Err(e),
             Err(Failure::Throttled(detail)) => {
                 tally.throttled();
@@ -84,6 +87,13 @@ where
             }
             Err(Failure::Transient(detail)) => {
                 tracing::debug!(action = call.action, region = call.region, %detail, "retrying");
+                if !last {
+                    tally.retrying(format!(
+                        "retrying ({} of {attempts}): {}",
+                        n + 1,
+                        crate::text::sanitize(&detail)
+                    ));
+                }
                 if last {
                     return Err(SyncError::Network {
                         action: call.action.to_string(),
@@ -129,6 +139,47 @@ mod tests {
         }
         // Five requests at 2/s: the first at once, the fifth two seconds later.
         assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_being_retried_shows_on_the_task_until_an_answer_comes() {
+        use super::super::progress::Board;
+        let board = Board::default();
+        let tally = board.task("cloudtrail", None, "111122223333", "us-east-1", None);
+        let limits = Limits {
+            attempts: 3,
+            backoff_ms: 1,
+            backoff_max_ms: 2,
+            ..Limits::default()
+        };
+        let call = Call {
+            action: "cloudtrail:LookupEvents",
+            region: "us-east-1",
+            profile: None,
+        };
+        let mut seen = Vec::new();
+        let out = retrying(&limits, &call, &tally, None, || {
+            seen.push(board.snapshot()[0].retrying.clone());
+            let n = seen.len();
+            async move {
+                if n < 3 {
+                    Err(Failure::Transient("connection reset\x1b[2J".into()))
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(out.ok(), Some(3));
+        assert_eq!(
+            seen,
+            [
+                None,
+                Some("retrying (2 of 3): connection reset\\u{1b}[2J".to_string()),
+                Some("retrying (3 of 3): connection reset\\u{1b}[2J".to_string()),
+            ]
+        );
+        assert_eq!(board.snapshot()[0].retrying, None);
     }
 
     #[test]

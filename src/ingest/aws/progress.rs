@@ -46,6 +46,9 @@ pub struct TaskView {
     pub fraction_done: Option<f64>,
     pub eta_seconds: Option<f64>,
     pub elapsed_seconds: f64,
+    /// While a transient failure (a dropped connection, a timeout) is being retried: which
+    /// attempt comes next and what failed, so a minute of backing off does not look like a hang.
+    pub retrying: Option<String>,
 }
 
 /// A snapshot of the whole sync.
@@ -102,6 +105,7 @@ impl Board {
                 fraction_done: None,
                 eta_seconds: None,
                 elapsed_seconds: 0.0,
+                retrying: None,
             },
             started: Instant::now(),
             finished: None,
@@ -164,6 +168,16 @@ impl Tally {
 
     pub fn throttled(&self) {
         self.with(|r| r.view.throttled += 1);
+    }
+
+    /// A transient failure is being retried: `what` says which attempt is next and why.
+    pub fn retrying(&self, what: String) {
+        self.with(|r| r.view.retrying = Some(what));
+    }
+
+    /// A request went through: no retry is pending.
+    pub fn answered(&self) {
+        self.with(|r| r.view.retrying = None);
     }
 
     pub fn records(&self, n: u64) {
