@@ -30,6 +30,7 @@ mod error;
 mod feed;
 mod guardduty;
 mod pace;
+mod pages;
 pub mod plan;
 mod progress;
 mod run;

@@ -15,6 +15,7 @@ use aws_sdk_guardduty::types::{Condition, FindingCriteria, OrderBy, SortCriteria
 use super::error::{Call, Failure, SyncError, classify};
 use super::feed::{Item, Mark};
 use super::pace::retrying;
+use super::pages::each_page;
 use super::progress::Tally;
 use super::run::TaskCtx;
 use crate::ingest::Input;
@@ -73,22 +74,18 @@ pub async fn findings_region(
         profile,
     };
     let mut detectors = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let out = retrying(&ctx.limits, &list_detectors, tally, None, || {
-            let req = client.list_detectors().set_next_token(token.clone());
+    each_page(
+        &ctx.limits,
+        &list_detectors,
+        tally,
+        |token| {
+            let req = client.list_detectors().set_next_token(token);
             async move { req.send().await.map_err(|e| classify(&e, &list_detectors)) }
-        })
-        .await?;
-        detectors.extend(out.detector_ids().iter().cloned());
-        token = out
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+        },
+        |out| out.next_token(),
+        |out| detectors.extend(out.detector_ids().iter().cloned()),
+    )
+    .await?;
     for detector in detectors {
         detector_findings(
             ctx, client, keep, profile, account, region, &detector, tally,

@@ -14,6 +14,7 @@ use super::client::{Profile, in_region};
 use super::error::{Call, Failure, SyncError, classify};
 use super::feed::{Item, Mark};
 use super::pace::retrying;
+use super::pages::each_page;
 use super::plan::{S3Source, days};
 use super::progress::Tally;
 use super::run::TaskCtx;
@@ -246,28 +247,29 @@ async fn common_prefixes(
     prefix: &str,
 ) -> Result<Vec<String>, SyncError> {
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = retrying(&ctx.limits, call, tally, None, || {
+    each_page(
+        &ctx.limits,
+        call,
+        tally,
+        |token| {
             let req = client
                 .list_objects_v2()
                 .bucket(bucket)
                 .prefix(prefix)
                 .delimiter("/")
-                .set_continuation_token(token.clone());
+                .set_continuation_token(token);
             async move { req.send().await.map_err(|e| classify(&e, call)) }
-        })
-        .await?;
-        out.extend(
-            page.common_prefixes()
-                .iter()
-                .filter_map(|p| p.prefix().map(str::to_string)),
-        );
-        token = page.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+        },
+        |page| page.next_continuation_token(),
+        |page| {
+            out.extend(
+                page.common_prefixes()
+                    .iter()
+                    .filter_map(|p| p.prefix().map(str::to_string)),
+            )
+        },
+    )
+    .await?;
     Ok(out)
 }
 
@@ -281,28 +283,29 @@ async fn list_objects(
     prefix: &str,
 ) -> Result<Vec<Object>, SyncError> {
     let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = retrying(&ctx.limits, call, tally, None, || {
+    each_page(
+        &ctx.limits,
+        call,
+        tally,
+        |token| {
             let req = client
                 .list_objects_v2()
                 .bucket(bucket)
                 .prefix(prefix)
-                .set_continuation_token(token.clone());
+                .set_continuation_token(token);
             async move { req.send().await.map_err(|e| classify(&e, call)) }
-        })
-        .await?;
-        out.extend(page.contents().iter().filter_map(|o| {
-            Some(Object {
-                key: o.key()?.to_string(),
-                etag: o.e_tag().unwrap_or_default().to_string(),
-            })
-        }));
-        token = page.next_continuation_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+        },
+        |page| page.next_continuation_token(),
+        |page| {
+            out.extend(page.contents().iter().filter_map(|o| {
+                Some(Object {
+                    key: o.key()?.to_string(),
+                    etag: o.e_tag().unwrap_or_default().to_string(),
+                })
+            }))
+        },
+    )
+    .await?;
     Ok(out)
 }
 
