@@ -207,7 +207,7 @@ pub fn build(rng: &mut Rng, accounts: usize) -> Org {
         acct("123456789012", "management", true),
         acct("444455556666", "security", true),
         acct("111122223333", "prod", true),
-        acct("210987654321", "dev", true),
+        acct("777788889999", "dev", true),
         acct("999988887777", "vendor", false),
     ];
     for n in 5..accounts.max(5) {
