@@ -77,23 +77,28 @@ pub fn line(p: &SyncProgress) -> String {
     sanitize(&s).into_owned()
 }
 
-/// The status line after a sync: what it added, whether it was stopped, the first failure.
+/// The status line after a sync: a failure first (the line is cut at the screen's width, and
+/// why a source failed is what the user must read), then what it added and whether it was
+/// stopped.
 pub fn summary(r: &SyncReport) -> String {
     let t = &r.ingest.totals;
-    let mut s = format!(
-        "sync {}: {} new events, {} new findings",
-        if r.stopped { "stopped" } else { "done" },
-        t.events_new,
-        t.findings_new
+    let mut added = format!(
+        "{} new events, {} new findings",
+        t.events_new, t.findings_new
     );
     if t.rejected > 0 {
-        s.push_str(&format!(", {} rejected (rolecall db rejects)", t.rejected));
+        added.push_str(&format!(", {} rejected (rolecall db rejects)", t.rejected));
     }
-    match r.errors.as_slice() {
-        [] => {}
-        [e] => s.push_str(&format!("; failed: {e}")),
-        [e, rest @ ..] => s.push_str(&format!("; {} failed, first: {e}", rest.len() + 1)),
-    }
+    let state = if r.stopped { "stopped" } else { "done" };
+    let s = match r.errors.as_slice() {
+        [] => format!("sync {state}: {added}"),
+        [e] if r.tasks.len() <= 1 => format!("sync failed: {e}; {added}"),
+        [e, ..] => format!(
+            "sync {state}, {} of {} sources failed, first: {e}; {added}",
+            r.errors.len(),
+            r.tasks.len().max(r.errors.len())
+        ),
+    };
     sanitize(&s).into_owned()
 }
 
@@ -122,6 +127,54 @@ mod tests {
             elapsed_seconds: 1.0,
             retrying: retrying.map(str::to_string),
         }
+    }
+
+    fn report(tasks: usize, errors: Vec<crate::ingest::aws::SyncError>) -> SyncReport {
+        SyncReport {
+            ingest: crate::ingest::IngestReport {
+                run_id: 1,
+                totals: crate::store::RunTotals {
+                    events_new: 120,
+                    ..Default::default()
+                },
+                files_skipped: 0,
+                special_skipped: 0,
+                special_files: Vec::new(),
+                bytes_read: 0,
+                elapsed_ms: 0,
+                events_per_second: 0.0,
+            },
+            tasks: (0..tasks).map(|_| task("us-east-1", None)).collect(),
+            errors,
+            stopped: false,
+            elapsed_ms: 0,
+        }
+    }
+
+    #[test]
+    fn after_a_sync_the_status_line_puts_why_a_source_failed_first() {
+        use crate::ingest::aws::SyncError;
+        let network = || SyncError::Network {
+            action: "sts:GetCallerIdentity".into(),
+            region: "us-east-1".into(),
+            attempts: 1,
+            detail: "connection refused".into(),
+        };
+        assert_eq!(
+            summary(&report(1, Vec::new())),
+            "sync done: 120 new events, 0 new findings"
+        );
+        let one = summary(&report(1, vec![network()]));
+        assert!(
+            one.starts_with("sync failed: sts:GetCallerIdentity in us-east-1: network failure"),
+            "{one}"
+        );
+        assert!(one.ends_with("; 120 new events, 0 new findings"), "{one}");
+        let some = summary(&report(3, vec![network(), network()]));
+        assert!(
+            some.starts_with("sync done, 2 of 3 sources failed, first: sts:GetCallerIdentity"),
+            "{some}"
+        );
     }
 
     #[test]
