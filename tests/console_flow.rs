@@ -416,6 +416,22 @@ fn the_sync_key_runs_the_sync_as_a_job_stops_it_on_a_second_press_and_reloads_af
 }
 
 #[test]
+fn the_consoles_own_refresh_keeps_its_status_when_the_watcher_then_reports_its_writing() {
+    let mut h = Harness::demo(View::Home);
+    h.send(Msg::RefreshStarted);
+    h.send(Msg::Refreshed(Ok(rolecall::analysis::RefreshReport {
+        events: 5,
+        ..Default::default()
+    })));
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(status.contains("5 new events"), "{status}");
+    h.send(Msg::CacheChanged);
+    assert_eq!(h.app.status.as_deref(), Some(status.as_str()));
+    h.send(Msg::CacheChanged);
+    assert_eq!(h.app.status.as_deref(), Some("the cache changed: reloaded"));
+}
+
+#[test]
 fn the_event_viewer_shows_the_record_and_finds_text_in_it() {
     let mut h = Harness::demo(View::Finding(WALKTHROUGH_FINDING_ID.into()));
     h.focus("an evidence event", |f| {

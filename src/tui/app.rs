@@ -140,9 +140,9 @@ pub struct App {
     /// One line of news: copied, exported, an error.
     pub status: Option<String>,
     pub job: Option<Job>,
-    /// A sync ended since the watcher last reported a change: the change it reports next is
-    /// the sync's own writing, and the sync's summary (perhaps a failure) stays on the status
-    /// line instead of "the cache changed".
+    /// A sync or refresh of the console's own wrote since the watcher last reported a change:
+    /// the change it reports next is that writing, and the job's summary (perhaps a failure)
+    /// stays on the status line instead of "the cache changed".
     own_write: bool,
     /// The spinner's frame.
     pub spin: usize,
@@ -276,6 +276,7 @@ impl App {
                 self.job = None;
                 match r {
                     Ok(rep) if rep.events > 0 => {
+                        self.own_write = true;
                         self.status = Some(format!(
                             "derived tables brought up to date ({} new events)",
                             rep.events
@@ -300,9 +301,11 @@ impl App {
             }
             Msg::Synced(r) => {
                 self.job = None;
-                self.own_write = true;
                 match r {
                     Ok(summary) => {
+                        // A sync that ran wrote (its state, perhaps events); one that could not
+                        // start (no sources file) did not.
+                        self.own_write = true;
                         self.status = Some(summary);
                         for p in &mut self.stack {
                             p.stale = true;
