@@ -259,12 +259,15 @@ fn with_clock<T>(what: &str, work: impl FnOnce() -> T) -> T {
         eprintln!("{what} …");
         return work();
     }
+    // The message (a path of any length) goes on a line of its own; only the short counter
+    // below it is rewritten: `\r` cannot return over a line the terminal has wrapped.
+    eprintln!("{what} …");
     let started = std::time::Instant::now();
     let done = AtomicBool::new(false);
     let out = std::thread::scope(|s| {
         s.spawn(|| {
             while !done.load(Ordering::Relaxed) {
-                eprint!("\r{what} … {} s", started.elapsed().as_secs());
+                eprint!("\r  {} s", started.elapsed().as_secs());
                 std::thread::sleep(std::time::Duration::from_millis(250));
             }
         });
@@ -272,6 +275,6 @@ fn with_clock<T>(what: &str, work: impl FnOnce() -> T) -> T {
         done.store(true, Ordering::Relaxed);
         out
     });
-    eprintln!("\r{what} … {} s", started.elapsed().as_secs());
+    eprintln!("\r  done in {} s", started.elapsed().as_secs());
     out
 }

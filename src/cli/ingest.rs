@@ -111,7 +111,9 @@ impl ProgressBar {
         }
         let bar = indicatif::ProgressBar::new(0);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg} ({eta})",
+            // `wide_msg` last: the file name is cut to what the terminal has left, so the
+            // line never wraps (a wrapped line is redrawn as a new one at every tick).
+            "{spinner} [{elapsed_precise}] {bar:16} {bytes}/{total_bytes} ({eta}) {wide_msg}",
         ) {
             bar.set_style(style);
         }
