@@ -45,8 +45,9 @@ pub use info::{
     load_freshness, load_future_records, load_info, load_latest_event_ms_until, load_rejects,
 };
 pub use lookup::{
-    ExternalUserRow, load_account_is_known, load_external_users_named, load_ip_is_known,
-    load_principals_by_arn, load_principals_named, load_roles_named,
+    ExternalUserRow, load_account_is_known, load_external_user_principals,
+    load_external_users_named, load_ip_is_known, load_principals_by_arn, load_principals_named,
+    load_roles_named,
 };
 pub use migrate::latest_version as latest_schema_version;
 pub use novelty::{

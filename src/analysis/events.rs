@@ -106,19 +106,7 @@ pub(crate) fn events_of(conn: &Connection, target: &Target) -> Result<Option<Eve
         }
         Target::ExternalUser { name, .. } => {
             // The federated user's own calls: the `AssumeRoleWith*` calls signed as them.
-            let rows = store::load_principals_named(conn, name)?
-                .into_iter()
-                .filter(|r| {
-                    matches!(
-                        r.user_type,
-                        Some(
-                            crate::model::UserType::SamlUser
-                                | crate::model::UserType::WebIdentityUser
-                                | crate::model::UserType::IdentityCenterUser
-                        )
-                    )
-                })
-                .collect();
+            let rows = store::load_external_user_principals(conn, name)?;
             EventsOf::Principals(ids(rows)?)
         }
         Target::Account { id } => match lookup_string(conn, id.as_str())? {

@@ -110,19 +110,7 @@ pub fn build_profile(conn: &Connection, target: &Target, scope: Scope) -> Result
             federation, name, ..
         } => {
             let started = store::load_issuances_by_caller_name(conn, name, SESSIONS as i64)?;
-            let own: Vec<PrincipalRow> = store::load_principals_named(conn, name)?
-                .into_iter()
-                .filter(|r| {
-                    matches!(
-                        r.user_type,
-                        Some(
-                            UserType::SamlUser
-                                | UserType::WebIdentityUser
-                                | UserType::IdentityCenterUser
-                        )
-                    )
-                })
-                .collect();
+            let own: Vec<PrincipalRow> = store::load_external_user_principals(conn, name)?;
             if started.is_empty() && own.is_empty() {
                 return Ok(None);
             }

@@ -44,6 +44,21 @@ pub fn load_principals_named(conn: &Connection, name: &str) -> Result<Vec<Princi
     Ok(rows)
 }
 
+/// A user from outside AWS's own principals named `name`: the `AssumeRoleWith*` sign-ins signed
+/// as a SAML, web-identity or Identity Center user (their sessions are other principals).
+pub fn load_external_user_principals(conn: &Connection, name: &str) -> Result<Vec<PrincipalRow>> {
+    use crate::model::UserType;
+    Ok(load_principals_named(conn, name)?
+        .into_iter()
+        .filter(|r| {
+            matches!(
+                r.user_type,
+                Some(UserType::SamlUser | UserType::WebIdentityUser | UserType::IdentityCenterUser)
+            )
+        })
+        .collect())
+}
+
 /// A federated user from outside AWS (SAML, Identity Center, web identity) as the issuing calls
 /// name it.
 #[derive(Debug, Clone, PartialEq)]

@@ -100,20 +100,7 @@ pub fn members_of(conn: &Connection, target: &Target) -> Result<Option<Members>>
                 rows.extend(store::load_principal(conn, &p)?);
             }
             // Their own calls: the sign-ins (`AssumeRoleWithSAML` …) signed as the user.
-            rows.extend(
-                store::load_principals_named(conn, name)?
-                    .into_iter()
-                    .filter(|r| {
-                        matches!(
-                            r.user_type,
-                            Some(
-                                UserType::SamlUser
-                                    | UserType::WebIdentityUser
-                                    | UserType::IdentityCenterUser
-                            )
-                        )
-                    }),
-            );
+            rows.extend(store::load_external_user_principals(conn, name)?);
         }
         Target::Ec2Instance { id } => {
             m.kind = "instance";
